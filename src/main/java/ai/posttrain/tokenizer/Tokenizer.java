@@ -1,0 +1,23 @@
+package ai.posttrain.tokenizer;
+
+import java.io.Serializable;
+
+/**
+ * Text to token ids and back. Implementations are serializable so Spark can ship them to executors.
+ * Special tokens (chat roles, think markers, end of turn, padding) have fixed ids inside the vocabulary.
+ */
+public interface Tokenizer extends Serializable {
+    /** Name as written in model.json: "byte" or "hf". */
+    String kind();
+
+    int vocabSize();
+
+    /** Plain text to ids; never produces special-token ids for ordinary text. */
+    int[] encode(String text);
+
+    /** Ids to text; special tokens are rendered as their literal text (e.g. "<think>"). */
+    String decode(int[] ids);
+
+    /** The id of a special token. */
+    int specialId(SpecialToken token);
+}
