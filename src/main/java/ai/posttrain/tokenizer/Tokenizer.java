@@ -12,7 +12,8 @@ public interface Tokenizer extends Serializable {
 
     int vocabSize();
 
-    /** Plain text to ids; never produces special-token ids for ordinary text. */
+    /** Text to ids. The literal markers "<think>" and "</think>" map to their special ids; role and
+     *  end-of-turn tokens are only inserted by the chat template, never produced from ordinary text. */
     int[] encode(String text);
 
     /** Ids to text; special tokens are rendered as their literal text (e.g. "<think>"). */
