@@ -1,0 +1,35 @@
+package ai.posttrain.cli;
+
+import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.run.RunDir;
+import ai.posttrain.run.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.PrintStream;
+
+/** What a command needs: its output streams, the resolved config, and (created on first use) Spark. */
+final class Context {
+    final PrintStream out;
+    final PrintStream err;
+    final PosttrainConfig config;
+    private SparkSession spark;
+
+    Context(PrintStream out, PrintStream err, PosttrainConfig config) {
+        this.out = out;
+        this.err = err;
+        this.config = config;
+    }
+
+    SparkSession spark() {
+        if (spark == null) spark = SparkSessions.getOrCreate(config.spark());
+        return spark;
+    }
+
+    boolean sparkStarted() { return spark != null; }
+
+    /** The run named by --run, or null when the command was given none. */
+    RunDir runOrNull(Args args) {
+        String dir = args.option("run");
+        return dir == null ? null : RunDir.open(dir, config, spark().sparkContext().hadoopConfiguration());
+    }
+}

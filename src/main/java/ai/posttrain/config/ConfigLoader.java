@@ -1,0 +1,106 @@
+package ai.posttrain.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Layers the configuration: reference.conf (every default) ← --conf FILE ← --set key=value (last wins).
+ * Every user-supplied key must exist in reference.conf with a compatible type, except below the
+ * free-form maps listed in {@link #FREE_FORM}.
+ */
+public final class ConfigLoader {
+    /** Paths whose children are user-defined (passed through to Spark, etc.). */
+    private static final List<String> FREE_FORM = List.of("posttrain.spark.conf");
+
+    private ConfigLoader() {}
+
+    public static Config reference() {
+        return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf").resolve();
+    }
+
+    /** Resolves the layered config and checks every user key against reference.conf. */
+    public static Config load(String confFile, List<String> sets) {
+        Config reference = reference();
+        Config user = ConfigFactory.empty();
+        if (confFile != null) {
+            File f = new File(confFile);
+            if (!f.isFile()) throw new ConfigError("--conf", "file not found: " + confFile);
+            try {
+                user = ConfigFactory.parseFile(f);
+            } catch (ConfigException e) {
+                throw new ConfigError("--conf", "cannot parse " + confFile + ": " + oneLine(e));
+            }
+        }
+        for (String set : sets) user = parseSet(set).withFallback(user);
+        checkKeys(user, reference);
+        try {
+            return user.withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new ConfigError("config", oneLine(e));
+        }
+    }
+
+    /** "a.b=1" as a one-key config; the value is HOCON, so numbers, booleans, lists and strings work. */
+    static Config parseSet(String set) {
+        int eq = set.indexOf('=');
+        if (eq <= 0) throw new ConfigError("--set", "expected key=value, got '" + set + "'");
+        String key = set.substring(0, eq).trim();
+        String value = set.substring(eq + 1).trim();
+        try {
+            return ConfigFactory.parseString(key + " = " + value);
+        } catch (ConfigException e) {
+            // An unquoted string HOCON cannot parse (e.g. a path with ':'): take it literally.
+            return ConfigFactory.parseMap(Map.of(key, value));
+        }
+    }
+
+    private static void checkKeys(Config user, Config reference) {
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            String key = e.getKey();
+            if (FREE_FORM.stream().anyMatch(p -> key.startsWith(p + "."))) continue;
+            if (!reference.hasPathOrNull(key)) {
+                throw new ConfigError(key, "unknown key (see reference.conf for the settings that exist)");
+            }
+            ConfigValueType expected = reference.getValue(key).valueType();
+            ConfigValueType given = e.getValue().valueType();
+            if (!compatible(expected, given, e.getValue())) {
+                throw new ConfigError(key, "expected " + describe(expected) + ", got " + describe(given)
+                        + " '" + e.getValue().unwrapped() + "'");
+            }
+        }
+    }
+
+    private static boolean compatible(ConfigValueType expected, ConfigValueType given, ConfigValue value) {
+        if (expected == given || given == ConfigValueType.NULL) return true;
+        if (given != ConfigValueType.STRING) return expected == ConfigValueType.STRING;
+        // --set values and HOCON strings like "8" or "true" are coerced by typesafe-config.
+        String s = String.valueOf(value.unwrapped()).trim();
+        return switch (expected) {
+            case NUMBER -> s.matches("[-+]?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+            case BOOLEAN -> s.matches("(?i)true|false|yes|no|on|off");
+            default -> false;
+        };
+    }
+
+    private static String describe(ConfigValueType t) {
+        return switch (t) {
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case STRING -> "a string";
+            case LIST -> "a list";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+        };
+    }
+
+    static String oneLine(Exception e) {
+        return String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim();
+    }
+}

@@ -1,0 +1,58 @@
+package ai.posttrain.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The resolved configuration as typed, immutable values; built once by the CLI. */
+public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, TokenizerSettings tokenizer,
+                              DataSettings data, String resolvedJson) implements Serializable {
+
+    public record RunSettings(String root, String id) implements Serializable {}
+
+    public record SparkSettings(String master, String appName, Map<String, String> conf) implements Serializable {}
+
+    public record TokenizerSettings(String kind, String path) implements Serializable {}
+
+    public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite) implements Serializable {}
+
+    public static PosttrainConfig load(String confFile, List<String> sets) {
+        return from(ConfigLoader.load(confFile, sets));
+    }
+
+    public static PosttrainConfig from(Config config) {
+        Settings p = new Settings(config, "posttrain");
+        Settings run = p.child("run");
+        Settings spark = p.child("spark");
+        Settings tok = p.child("tokenizer");
+        Settings data = p.child("data");
+        String tokenizerKind = tok.oneOf("kind", List.of("byte", "hf"));
+        String tokenizerPath = tok.string("path");
+        if (tokenizerKind.equals("hf") && tokenizerPath.isBlank()) {
+            throw new ConfigError(tok.key("path"), "required when tokenizer.kind = hf (a tokenizer.json)");
+        }
+        return new PosttrainConfig(
+                p.longAtLeast("seed", 0),
+                new RunSettings(run.string("root"), run.string("id")),
+                new SparkSettings(spark.string("master"), spark.string("app-name"), stringMap(config, spark.key("conf"))),
+                new TokenizerSettings(tokenizerKind, tokenizerPath),
+                new DataSettings(data.intIn("max-tokens", 8, 1 << 16),
+                        data.intIn("builtin.train-per-suite", 1, 10_000_000),
+                        data.intIn("builtin.heldout-per-suite", 1, 10_000_000)),
+                config.getConfig("posttrain").root().render(ConfigRenderOptions.concise()));
+    }
+
+    private static Map<String, String> stringMap(Config config, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : config.getConfig(path).entrySet()) {
+            // Keys such as "spark.ui.enabled" are quoted in HOCON; entrySet returns them quoted.
+            out.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        return Map.copyOf(out);
+    }
+}

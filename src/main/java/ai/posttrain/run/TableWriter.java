@@ -1,0 +1,92 @@
+package ai.posttrain.run;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one writer for every Parquet table of a run. Each write lands in a hidden temporary folder
+ * first and is renamed into place only when complete, so a reader never sees half a table
+ * (Spark and Parquet readers skip names starting with '.' or '_').
+ */
+public final class TableWriter {
+    private final RunDir run;
+
+    public TableWriter(RunDir run) { this.run = run; }
+
+    /** Replaces the whole table with {@code rows}. */
+    public void replace(String table, Dataset<Row> rows) {
+        swapInto(run.tablePath(table), rows);
+    }
+
+    /** Adds {@code rows} to the table (rewrites it: meant for small tables such as metrics or rejected). */
+    public void append(String table, Dataset<Row> rows) {
+        Path target = run.tablePath(table);
+        Dataset<Row> all = exists(target)
+                ? rows.sparkSession().read().parquet(target.toString()).unionByName(rows, true)
+                : rows;
+        // The union reads the old files while the temporary copy is written; only then is the old one replaced.
+        swapInto(target, all);
+    }
+
+    /**
+     * Replaces one partition ({@code table/k1=v1/k2=v2}) with {@code rows}, which must not hold the
+     * partition columns: readers get them back from the folder names (Hive-style partitioning).
+     */
+    public void writePartition(String table, Map<String, String> partition, Dataset<Row> rows) {
+        Path target = run.tablePath(table);
+        for (Map.Entry<String, String> e : partition.entrySet()) target = new Path(target, e.getKey() + "=" + e.getValue());
+        swapInto(target, rows);
+    }
+
+    public Dataset<Row> read(SparkSession spark, String table) {
+        return spark.read().parquet(run.tablePath(table).toString());
+    }
+
+    private boolean exists(Path p) {
+        try {
+            return run.fs().exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void swapInto(Path target, Dataset<Row> rows) {
+        FileSystem fs = run.fs();
+        Path tmp = new Path(target.getParent(), ".tmp-" + target.getName() + "-" + UUID.randomUUID());
+        Path old = new Path(target.getParent(), ".old-" + target.getName() + "-" + UUID.randomUUID());
+        try {
+            fs.mkdirs(target.getParent());
+            rows.write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString());
+            boolean hadOld = fs.exists(target);
+            if (hadOld && !fs.rename(target, old)) throw new IOException("cannot move aside " + target);
+            if (!fs.rename(tmp, target)) {
+                if (hadOld) fs.rename(old, target);
+                throw new IOException("cannot rename " + tmp + " to " + target);
+            }
+            if (hadOld) fs.delete(old, true);
+        } catch (IOException e) {
+            deleteQuietly(fs, tmp);
+            throw new UncheckedIOException("cannot write table " + target, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(fs, tmp);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path p) {
+        try {
+            fs.delete(p, true);
+        } catch (IOException ignored) {
+            // Best effort: a leftover hidden temporary folder is invisible to readers.
+        }
+    }
+}
