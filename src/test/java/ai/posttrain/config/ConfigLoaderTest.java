@@ -75,4 +75,12 @@ class ConfigLoaderTest {
         ConfigError e = assertThrows(ConfigError.class, () -> PosttrainConfig.load("/no/such.conf", List.of()));
         assertEquals("--conf", e.key());
     }
+
+    @Test
+    void shippedConfFilesAreValid() {
+        assertEquals("local[*]", PosttrainConfig.load("conf/local.conf", List.of()).spark().master());
+        PosttrainConfig cluster = PosttrainConfig.load("conf/cluster.conf", List.of());
+        assertEquals("hdfs:///user/ml/posttrain/runs", cluster.run().root());
+        assertEquals(1024, cluster.data().maxTokens());
+    }
 }
