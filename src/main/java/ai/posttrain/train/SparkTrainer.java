@@ -1,0 +1,110 @@
+package ai.posttrain.train;
+
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trains a ComputationGraph on an RDD of ready minibatches with DL4J-on-Spark parameter averaging,
+ * one averaging round per step, so that the driver sets the learning rate, records metrics and
+ * checkpoints between steps. Step s always reads the same minibatches (a fixed cyclic order), so a
+ * run resumed at step s continues exactly where it stopped.
+ */
+public final class SparkTrainer {
+    /** What the trainer reports after every step. */
+    public record Step(int step, int totalSteps, double loss, double lr, long tokens, double seconds) {
+        public double tokensPerSecond() { return seconds > 0 ? tokens / seconds : 0; }
+    }
+
+    public interface StepListener {
+        void afterStep(Step step, ComputationGraph net);
+    }
+
+    private final JavaSparkContext sc;
+    private final TrainerSettings settings;
+
+    public SparkTrainer(JavaSparkContext sc, TrainerSettings settings) {
+        this.sc = sc;
+        this.settings = settings;
+    }
+
+    /**
+     * Runs steps {@code [startStep, settings.steps())} and returns the trained network.
+     * {@code tokensPerBatch[i]} is the number of trained tokens in minibatch i (for throughput).
+     */
+    public ComputationGraph train(ComputationGraph net, JavaRDD<MultiDataSet> minibatches, long[] tokensPerBatch,
+                                  int startStep, StepListener listener) {
+        JavaPairRDD<Long, MultiDataSet> indexed = minibatches.zipWithIndex()
+                .mapToPair(Tuple2::swap)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long batchCount = tokensPerBatch.length;
+        if (batchCount == 0) throw new IllegalArgumentException("no minibatches to train on");
+        // Direct: each worker trains on exactly the partition we built; Never: DL4J must not reshuffle it.
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(settings.batchPerWorker())
+                .batchSizePerWorker(settings.batchPerWorker())
+                .averagingFrequency(settings.averagingFrequency())
+                .workerPrefetchNumBatches(settings.prefetch())
+                .saveUpdater(true)   // the Javadoc says true, the code defaults to false: Adam state must travel
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .repartionData(Repartition.Never)
+                .build();
+        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
+        int perStep = settings.batchesPerStep();
+        try {
+            for (int step = startStep; step < settings.steps(); step++) {
+                long first = (long) step * perStep;
+                long tokens = 0;
+                for (int i = 0; i < perStep; i++) tokens += tokensPerBatch[(int) ((first + i) % batchCount)];
+                double lr = settings.lr().at(step);
+                sparkNet.getNetwork().setLearningRate(lr);
+                long t0 = System.nanoTime();
+                sparkNet.fitMultiDataSet(roundOf(indexed, first, perStep, batchCount));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                listener.afterStep(new Step(step, settings.steps(), sparkNet.getScore(), lr, tokens, seconds),
+                        sparkNet.getNetwork());
+            }
+        } finally {
+            indexed.unpersist(false);
+        }
+        return sparkNet.getNetwork();
+    }
+
+    /** The minibatches of one step, spread evenly over the workers, in a fixed order. */
+    private JavaRDD<MultiDataSet> roundOf(JavaPairRDD<Long, MultiDataSet> indexed, long first, int count, long batchCount) {
+        long last = first + count;
+        int workers = settings.workers();
+        return indexed
+                .flatMapToPair(t -> slotsOf(t._1(), first, last, batchCount).stream()
+                        .map(slot -> new Tuple2<>(slot, t._2())).iterator())
+                // Sorted within each worker's partition: a fixed minibatch order per step.
+                .repartitionAndSortWithinPartitions(new SlotPartitioner(workers))
+                .values();
+    }
+
+    /** Slots (positions within the step) that batch {@code index} fills; several when the data is small. */
+    static List<Long> slotsOf(long index, long first, long last, long batchCount) {
+        List<Long> slots = new ArrayList<>();
+        long start = first + Math.floorMod(index - first, batchCount);
+        for (long pos = start; pos < last; pos += batchCount) slots.add(pos - first);
+        return slots;
+    }
+
+    /** Slot s goes to worker s mod workers. */
+    static final class SlotPartitioner extends HashPartitioner {
+        SlotPartitioner(int workers) { super(workers); }
+
+        @Override public int getPartition(Object key) { return (int) Math.floorMod((Long) key, (long) numPartitions()); }
+    }
+}

@@ -1,0 +1,14 @@
+package ai.posttrain.train;
+
+import java.io.Serializable;
+
+/**
+ * How a stage trains on Spark. A step is one parameter-averaging round: each of {@code workers}
+ * trains on {@code averagingFrequency} minibatches of {@code batchPerWorker} rows, then the
+ * driver averages their parameters (and Adam state).
+ */
+public record TrainerSettings(int workers, int batchPerWorker, int averagingFrequency, int prefetch,
+                              int steps, LrSchedule lr, int checkpointEvery) implements Serializable {
+    /** Minibatches consumed by one step. */
+    public int batchesPerStep() { return workers * averagingFrequency; }
+}
