@@ -67,6 +67,7 @@ public final class BuiltinData implements Serializable {
         Generator gen = generator(suite);
         Random rnd = new Random(seed * 0x9E3779B97F4A7C15L + (suite.ordinal() + 1) * 0xBF58476D1CE4E5B9L + split.ordinal());
         Set<String> used = new HashSet<>();
+        boolean[] exhausted = new boolean[gen.levels() + 1];  // no fresh problem found lately: accept repeats at once
         List<BuiltinRecord> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int difficulty = 1 + i % gen.levels();
@@ -76,7 +77,10 @@ public final class BuiltinData implements Serializable {
                 if (splitOf(r.key()) != split) continue;
                 if (used.add(r.key())) chosen = r;
                 else if (repeat == null) repeat = r;
-                if (chosen == null && repeat != null && attempt >= FRESH_ATTEMPTS) chosen = repeat;
+                if (chosen == null && repeat != null && (exhausted[difficulty] || attempt >= FRESH_ATTEMPTS)) {
+                    chosen = repeat;
+                    exhausted[difficulty] = true;
+                }
             }
             if (chosen == null)
                 throw new IllegalStateException("no " + split.id() + " problem for " + suite.id() + " at difficulty " + difficulty);
@@ -85,8 +89,23 @@ public final class BuiltinData implements Serializable {
         return out;
     }
 
-    /** The split a problem belongs to: a fixed 64-bit FNV-1a hash of its key, independent of the seed. */
+    /**
+     * The split a problem belongs to: a fixed 64-bit FNV-1a hash of its key, independent of the seed.
+     * A composite key {@code k1|k2} (a dialogue built from several problems) belongs to the split all
+     * its parts share, or to none (null) when they disagree: such a record is never generated.
+     */
     public static Split splitOf(String key) {
+        if (key.indexOf('|') < 0) return splitOfPart(key);
+        Split common = null;
+        for (String part : key.split("\\|")) {
+            Split s = splitOfPart(part);
+            if (common != null && s != common) return null;
+            common = s;
+        }
+        return common;
+    }
+
+    private static Split splitOfPart(String key) {
         long h = 0xcbf29ce484222325L;
         for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
             h ^= (b & 0xff);

@@ -73,7 +73,8 @@ public final class RecordReader {
     }
 
     private static JavaRDD<String> jsonLines(SparkSession spark, JavaSparkContext sc, InputFiles.DataFile f) {
-        if (f.format() == InputFiles.Format.JSONL) return sc.textFile(f.path());
+        // minPartitions 1: one partition per filesystem block, so a small file needs no extra job to be numbered.
+        if (f.format() == InputFiles.Format.JSONL) return sc.textFile(f.path(), 1);
         try {
             return spark.read().parquet(f.path()).toJSON().javaRDD();
         } catch (RuntimeException e) {
@@ -93,9 +94,9 @@ public final class RecordReader {
         long[] rejected = new long[inputs.size()];
         long blank = 0;
         Map<String, Long> reasons = new TreeMap<>();
-        List<List<String>> reasonText = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) reasonText.add(new ArrayList<>());
-        for (Row r : outcomes.groupBy("input", "status", "reason").count().orderBy("input", "reason").collectAsList()) {
+        List<Map<String, Long>> reasonsPerInput = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) reasonsPerInput.add(new TreeMap<>());
+        for (Row r : outcomes.groupBy("input", "status", "reason").count().collectAsList()) {
             int input = r.getInt(0);
             long n = r.getLong(3);
             switch (r.getString(1)) {
@@ -104,7 +105,7 @@ public final class RecordReader {
                 default -> {
                     rejected[input] += n;
                     reasons.merge(r.getString(2), n, Long::sum);
-                    reasonText.get(input).add(r.getString(2) + " " + n);
+                    reasonsPerInput.get(input).put(r.getString(2), n);
                 }
             }
         }
@@ -119,7 +120,8 @@ public final class RecordReader {
                 Row first = outcomes.where(col("input").equalTo(i).and(col("status").equalTo("rejected")))
                         .select("rejected.*").orderBy("source", "line").first();
                 failures.add(what + " has no valid " + kind + " record: " + rejected[i] + " rejected ("
-                        + String.join(", ", reasonText.get(i)) + "); first: " + first.getString(0) + " line "
+                        + reasonsPerInput.get(i).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")) + "); first: " + first.getString(0) + " line "
                         + first.getLong(1) + ": " + first.getString(3) + " (" + first.getString(4) + ")");
             }
         }

@@ -77,7 +77,7 @@ final class RecordValidator implements Serializable {
         if (messages.stream().noneMatch(m -> m.role().equals("assistant")))
             throw new Invalid("messages", RejectReason.NO_ASSISTANT, "no assistant turn to train on");
         checkLength(messages);
-        return RowFactory.create(id, source, line, domain, difficulty, messageRows(messages));
+        return RowFactory.create(id, source, line, domain, difficulty, seq(messageRows(messages)));
     }
 
     private Row preference(JsonNode rec, String id, String source, long line) throws Invalid {
@@ -100,7 +100,7 @@ final class RecordValidator implements Serializable {
         checkToolCalls("rejected", rejected);
         checkLength(withReply(prompt, chosen));
         checkLength(withReply(prompt, rejected));
-        return RowFactory.create(id, source, line, domain, messageRows(prompt), chosen, rejected);
+        return RowFactory.create(id, source, line, domain, seq(messageRows(prompt)), chosen, rejected);
     }
 
     private Row rl(JsonNode rec, String id, String source, long line) throws Invalid {
@@ -118,7 +118,7 @@ final class RecordValidator implements Serializable {
                     domain + " prompts need tests");
         Integer difficulty = difficulty(rec);
         checkLength(List.of(Message.user(prompt)));
-        return RowFactory.create(id, source, line, domain, prompt, answer, tests, difficulty);
+        return RowFactory.create(id, source, line, domain, prompt, answer, seq(tests), difficulty);
     }
 
     // ---- fields ----
@@ -245,6 +245,11 @@ final class RecordValidator implements Serializable {
         List<Row> rows = new ArrayList<>(messages.size());
         for (Message m : messages) rows.add(RowFactory.create(m.role(), m.content()));
         return rows;
+    }
+
+    /** Rows built for createDataFrame must hold arrays as Scala sequences. */
+    private static <T> scala.collection.Seq<T> seq(List<T> list) {
+        return scala.collection.JavaConverters.asScalaBuffer(list);
     }
 
     private static String typeName(JsonNode v) {

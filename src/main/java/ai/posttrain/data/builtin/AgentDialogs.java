@@ -38,13 +38,13 @@ public final class AgentDialogs implements Generator {
                 int a = Pick.between(rnd, 12, 999), b = Pick.between(rnd, 12, 999);
                 char op = Pick.one(rnd, '+', '-', '*');
                 String expr = a + " " + op + " " + b;
-                key = "calc:" + a + op + b;
+                key = MathProblems.key(a, op, b);  // same problem, same split as in the math suite
                 m.add(Message.user(Pick.one(rnd, "Please calculate ", "Use the calculator to work out ") + expr + "."));
                 JsonNode r = call(m, "calculator", args("expression", expr));
                 m.add(Message.assistant(expr + " = " + r.get("result").asText() + "."));
             } else {
                 String country = Conversations.pickKey(rnd, Facts.CAPITALS);
-                key = "capital:" + country;
+                key = "chat:capital:" + country;
                 m.add(Message.user("Look up the capital of " + country + "."));
                 JsonNode r = call(m, "lookup_capital", args("country", country));
                 m.add(Message.assistant("The capital of " + country + " is " + r.get("capital").asText() + "."));
@@ -53,7 +53,7 @@ public final class AgentDialogs implements Generator {
             if (rnd.nextBoolean()) {
                 String city = Pick.one(rnd, new ArrayList<>(Facts.CAPITALS.values()));
                 String unit = Pick.one(rnd, ToolCatalog.UNITS);
-                key = "weather:" + city + ":" + unit;
+                key = "agent:weather:" + city + ":" + unit;
                 m.add(Message.user("What's the weather in " + city + " in " + unit + "?"));
                 JsonNode r = call(m, "get_weather", args("city", city, "unit", unit));
                 m.add(Message.assistant("It is " + r.get("temperature").asText() + " degrees " + unit + " and "
@@ -62,7 +62,7 @@ public final class AgentDialogs implements Generator {
                 String[] u = Pick.one(rnd, CONVERSIONS);
                 BigDecimal v = BigDecimal.valueOf(Pick.between(rnd, 1, 99)).divide(BigDecimal.valueOf(Pick.one(rnd, 1, 2, 10)));
                 String value = v.stripTrailingZeros().toPlainString();
-                key = "convert:" + value + u[0] + ":" + u[1];
+                key = "agent:convert:" + value + u[0] + ":" + u[1];
                 m.add(Message.user("How many " + u[1] + " are in " + value + " " + u[0] + "?"));
                 ObjectNode a = args("from_unit", u[0], "to_unit", u[1]);
                 a.put("value", new BigDecimal(value));
@@ -72,7 +72,7 @@ public final class AgentDialogs implements Generator {
         } else {
             if (rnd.nextBoolean()) {
                 String country = Conversations.pickKey(rnd, Facts.CAPITALS);
-                key = "capital-weather:" + country;
+                key = "chat:capital:" + country + "|agent:capital-weather:" + country;
                 m.add(Message.user("What's the weather like in the capital of " + country + "?"));
                 String capital = call(m, "lookup_capital", args("country", country)).get("capital").asText();
                 JsonNode w = call(m, "get_weather", args("city", capital));
@@ -82,7 +82,7 @@ public final class AgentDialogs implements Generator {
                 List<String> cities = new ArrayList<>(Facts.CAPITALS.values());
                 String c1 = Pick.one(rnd, cities), c2 = Pick.one(rnd, cities);
                 while (c2.equals(c1)) c2 = Pick.one(rnd, cities);
-                key = "warmer:" + c1 + ":" + c2;
+                key = "agent:warmer:" + c1 + ":" + c2;
                 m.add(Message.user("Is it warmer in " + c1 + " or in " + c2 + " right now?"));
                 int t1 = call(m, "get_weather", args("city", c1)).get("temperature").asInt();
                 int t2 = call(m, "get_weather", args("city", c2)).get("temperature").asInt();
@@ -90,7 +90,7 @@ public final class AgentDialogs implements Generator {
                 m.add(Message.assistant(c1 + " is " + t1 + " degrees celsius and " + c2 + " is " + t2 + " degrees celsius. " + verdict));
             }
         }
-        return new BuiltinRecord(null, "agent:" + key, "agent", difficulty, m, m.stream()
+        return new BuiltinRecord(null, key, "agent", difficulty, m, m.stream()
                 .filter(x -> x.role().equals("user")).findFirst().orElseThrow().content(), null, null, null, null);
     }
 

@@ -39,7 +39,7 @@ public final class Conversations implements Generator {
             addTurn(messages, t);
         } else {
             Turn[] two = followUp(rnd);
-            key = two[0].key() + "+" + two[1].key();
+            key = two[0].key() + "|chat:" + two[1].key();  // each turn in the split
             if (rnd.nextBoolean()) messages.add(new Message("system", Pick.one(rnd, SYSTEM_PROMPTS)));
             addTurn(messages, two[0]);
             addTurn(messages, two[1]);

@@ -44,7 +44,10 @@ public final class PreferencePairs implements Generator {
     private static String wrongAnswer(Random rnd, String chosen, String answer) {
         String wrong;
         if (answer.equals("odd") || answer.equals("even")) wrong = answer.equals("odd") ? "even" : "odd";
-        else if (answer.matches("-?\\d+")) wrong = Long.toString(Long.parseLong(answer) + Pick.one(rnd, -10, -2, -1, 1, 2, 10));
+        else if (answer.matches("-?\\d+")) {
+            long right = Long.parseLong(answer), delta = Pick.one(rnd, -10, -2, -1, 1, 2, 10);
+            wrong = Long.toString(right >= 0 && right + delta < 0 ? right - delta : right + delta);  // no negative counts
+        }
         else {  // a sorted list: give it largest first
             List<String> items = new java.util.ArrayList<>(List.of(answer.split(", ")));
             java.util.Collections.reverse(items);
