@@ -64,7 +64,8 @@ public final class CodeVerifier implements Verifier {
         }
         LinkedHashSet<String> flags = new LinkedHashSet<>();
         for (String v : run.violations()) flags.add(v.substring(0, v.indexOf(':')));
-        if (run.killedBy() != null) flags.add(run.killedBy().equals("timeout") ? "timeout" : "killed");
+        if (run.killedBy() != null) flags.add(run.killedBy().equals("timeout") ? "timeout"
+                : run.killedBy().contains("SIGXCPU") ? "cpu_limit" : "killed");
 
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("tests", perTest);

@@ -7,8 +7,10 @@ stdout and sends the user's own stdout/stderr to WORKDIR/output.txt, so printed 
 Enforced here: rlimits (address space, CPU time, process count, file size, no core dumps, open files) and
 Python-level guards that refuse and record network use, process creation/signalling, file access outside
 WORKDIR (reads of the Python installation are allowed) and imports of ctypes-like escape hatches.
-The guards stop ordinary code, not a determined attacker in the same interpreter; the JVM's wall-clock kill
-of the whole process group, and a network namespace where available, are the backstops.
+The guards stop ordinary code, not a determined attacker in the same interpreter (e.g. the C FileIO class is
+still reachable as type(sys.stdout.buffer.raw), and gc can reach the harness's frames); the JVM's wall-clock
+kill of the whole process group, the rlimits, the scrubbed environment and a network namespace where
+available are the boundaries that hold regardless. RLIMIT_NPROC is not enforced by the kernel for root.
 """
 import builtins, io, json, os, posix, resource, socket, sys, time, traceback
 
@@ -34,10 +36,12 @@ def violation(kind, detail):
     return PermissionError("sandbox: %s denied (%s)" % (kind, detail))
 
 
-for limit, value in ((resource.RLIMIT_AS, MEM), (resource.RLIMIT_CPU, CPU), (resource.RLIMIT_NPROC, NPROC),
-                     (resource.RLIMIT_FSIZE, FSIZE), (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NOFILE, 64)):
+# CPU: the soft limit sends SIGXCPU (reported as such), the hard limit one second later SIGKILL.
+for limit, soft, hard in ((resource.RLIMIT_AS, MEM, MEM), (resource.RLIMIT_CPU, CPU, CPU + 1),
+                          (resource.RLIMIT_NPROC, NPROC, NPROC), (resource.RLIMIT_FSIZE, FSIZE, FSIZE),
+                          (resource.RLIMIT_CORE, 0, 0), (resource.RLIMIT_NOFILE, 64, 64)):
     try:
-        resource.setrlimit(limit, (value, value))
+        resource.setrlimit(limit, (soft, hard))
     except (ValueError, OSError) as e:
         emit({"event": "warning", "detail": "rlimit %s not set: %s" % (limit, e)})
 
@@ -74,6 +78,15 @@ def guarded_os_open(path, flags, *args, **kwargs):
 
 
 builtins.open = io.open = guarded_open
+
+
+class GuardedFileIO(io.FileIO):
+    """io.FileIO opened by name goes through the same check (open() itself uses the C class, not this one)."""
+    def __init__(self, file, mode="r", *args, **kwargs):
+        super().__init__(checked(file, any(c in mode for c in "wax+")), mode, *args, **kwargs)
+
+
+io.FileIO = GuardedFileIO
 os.open = posix.open = guarded_os_open
 
 

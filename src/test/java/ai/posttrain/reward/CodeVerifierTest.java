@@ -111,6 +111,22 @@ class CodeVerifierTest {
     }
 
     @Test
+    void cpuLimitKillsABusyTestAndEarlierTestsStayReported() {
+        CodeVerifier cpuBound = new CodeVerifier("python3", new SandboxLimits(8_000, 256L << 20, 1, 32, 1L << 20));
+        VerifierResult r = cpuBound.verifyTests(fenced("def add(a, b):\n    return a + b"),
+                List.of(TESTS.get(0), "x = 0\nwhile True:\n    x += 1", TESTS.get(1)));
+        assertEquals(0.0, r.score());
+        assertTrue(r.flags().contains("cpu_limit"), r.reason() + " " + r.flags());
+        assertEquals(List.of("pass", "error", "error"), tests(r).stream().map(t -> t.get("status")).toList());
+    }
+
+    @Test
+    void fileIoByNameIsGuardedToo() {
+        VerifierResult r = verifier.verifyTests(fenced("import io\nio.FileIO('/etc/hostname').read()\ndef add(a, b):\n    return a + b"), TESTS);
+        assertTrue(r.flags().contains("filesystem"), r.reason());
+    }
+
+    @Test
     void exitingEarlyOrPrintingFakeResultsDoesNotPass() {
         VerifierResult exit = verifier.verifyTests(fenced("import os\nos._exit(0)"), TESTS);
         assertFalse(exit.passed());
