@@ -1,0 +1,222 @@
+package ai.posttrain.tokenizer;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Hugging Face {@code tokenizer.json} run by DJL's native (Rust) tokenizers library.
+ *
+ * <p>The file's bytes travel with the object (it is Serializable); each JVM builds the native tokenizer lazily,
+ * once per distinct file. Special tokens reuse the file's added tokens whose text matches
+ * {@link SpecialToken#text()}; the others get ids appended after the file's vocabulary.
+ *
+ * <p>Encoding rules: "&lt;think&gt;"/"&lt;/think&gt;" become their special ids; any other added token of the
+ * file that appears literally in text is encoded as ordinary pieces (so user text can never inject an
+ * end-of-turn or role token). No truncation, no padding, no BOS/EOS from the file's post-processor.
+ */
+public final class HfTokenizer implements Tokenizer {
+    private static final long serialVersionUID = 1L;
+
+    /** One native tokenizer per distinct file per JVM (Spark deserialises the object once per task). */
+    private static final Map<String, HuggingFaceTokenizer> NATIVE = new ConcurrentHashMap<>();
+
+    private final String source;
+    private final byte[] json;
+    private final String digest;
+    private final int fileVocabSize;
+    private final int[] specialIds;           // by SpecialToken ordinal
+    private final int vocabSize;
+    private final List<String> guardedLiterals; // the file's added tokens other than the think markers
+    private transient volatile HuggingFaceTokenizer nativeTokenizer;
+
+    /** Reads a tokenizer.json from any Hadoop filesystem path (file:, hdfs:, s3a:, or a plain local path). */
+    public static HfTokenizer load(String path) {
+        Path p = new Path(path);
+        try {
+            FileSystem fs = p.getFileSystem(new Configuration());
+            try (FSDataInputStream in = fs.open(p)) {
+                return new HfTokenizer(path, in.readAllBytes());
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read tokenizer file '" + path + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** @param source a name for messages (usually the path) */
+    public HfTokenizer(String source, byte[] json) {
+        this.source = source;
+        this.json = json.clone();
+        this.digest = sha256(json);
+        JsonObject root;
+        try {
+            root = new JsonParser().parse(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("tokenizer file '" + source + "' is not a JSON object: " + e.getMessage(), e);
+        }
+        Map<String, Integer> added = addedTokens(root);
+        this.fileVocabSize = Math.max(maxModelId(root, source), added.values().stream().max(Integer::compare).orElse(-1)) + 1;
+        this.specialIds = new int[SpecialToken.values().length];
+        int next = fileVocabSize;
+        for (SpecialToken t : SpecialToken.values()) {
+            Integer id = added.get(t.text());
+            specialIds[t.ordinal()] = id != null ? id : next++;
+        }
+        this.vocabSize = next;
+        List<String> guarded = new ArrayList<>(added.keySet());
+        guarded.remove(SpecialToken.THINK.text());
+        guarded.remove(SpecialToken.END_THINK.text());
+        guarded.removeIf(String::isEmpty);
+        guarded.sort((a, b) -> b.length() - a.length()); // longest first when two match at one position
+        this.guardedLiterals = guarded;
+        nativeTokenizer(); // fail here, on the driver, if the native library or the file is unusable
+    }
+
+    @Override public String kind() { return "hf"; }
+
+    @Override public int vocabSize() { return vocabSize; }
+
+    /** Size of the file's own vocabulary (added tokens included); ids from here on are appended specials. */
+    public int fileVocabSize() { return fileVocabSize; }
+
+    public String source() { return source; }
+
+    @Override public int specialId(SpecialToken token) { return specialIds[token.ordinal()]; }
+
+    @Override
+    public int[] encode(String text) {
+        IntList ids = new IntList(text.length() / 3 + 8);
+        for (ThinkMarkers.Piece piece : ThinkMarkers.split(text)) {
+            if (piece.marker() != null) ids.add(specialId(piece.marker()));
+            else encodeGuarded(piece.text(), ids);
+        }
+        return ids.toArray();
+    }
+
+    /** Encodes text, splitting each literal added-token occurrence in two so the file's matcher cannot fire. */
+    private void encodeGuarded(String text, IntList out) {
+        int start = 0;
+        while (true) {
+            int at = -1;
+            String hit = null;
+            for (String literal : guardedLiterals) {
+                int i = text.indexOf(literal, start);
+                if (i >= 0 && (at < 0 || i < at)) { at = i; hit = literal; }
+            }
+            if (hit == null) { encodeNative(text.substring(start), out); return; }
+            encodeNative(text.substring(start, at), out);
+            int cut = hit.offsetByCodePoints(0, 1);
+            encodeNative(hit.substring(0, cut), out);
+            encodeNative(hit.substring(cut), out);
+            start = at + hit.length();
+        }
+    }
+
+    private void encodeNative(String text, IntList out) {
+        if (text.isEmpty()) return;
+        for (long id : nativeTokenizer().encode(text, false, false).getIds()) out.add((int) id);
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        StringBuilder text = new StringBuilder();
+        int runStart = 0;
+        for (int i = 0; i <= ids.length; i++) {
+            SpecialToken special = i < ids.length ? specialOf(ids[i]) : null;
+            if (i < ids.length && special == null) continue;
+            if (i > runStart) text.append(nativeTokenizer().decode(toLongs(ids, runStart, i), false));
+            if (special != null) text.append(special.text());
+            runStart = i + 1;
+        }
+        return text.toString();
+    }
+
+    private SpecialToken specialOf(int id) {
+        if (id < 0 || id >= vocabSize) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize + ") of " + source);
+        for (SpecialToken t : SpecialToken.values()) if (specialIds[t.ordinal()] == id) return t;
+        return null;
+    }
+
+    private HuggingFaceTokenizer nativeTokenizer() {
+        HuggingFaceTokenizer t = nativeTokenizer;
+        if (t == null) {
+            t = NATIVE.computeIfAbsent(digest, d -> createNative());
+            nativeTokenizer = t;
+        }
+        return t;
+    }
+
+    private HuggingFaceTokenizer createNative() {
+        DjlOffline.configure();
+        Map<String, String> options = new HashMap<>();
+        options.put("addSpecialTokens", "false");
+        options.put("truncation", "false"); // DJL's default truncates to 512 tokens
+        options.put("padding", "false");
+        try {
+            return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot build a Hugging Face tokenizer from '" + source + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Integer> addedTokens(JsonObject root) {
+        Map<String, Integer> added = new HashMap<>();
+        JsonElement list = root.get("added_tokens");
+        if (list != null && list.isJsonArray()) {
+            for (JsonElement e : list.getAsJsonArray()) {
+                JsonObject token = e.getAsJsonObject();
+                added.put(token.get("content").getAsString(), token.get("id").getAsInt());
+            }
+        }
+        return added;
+    }
+
+    /** BPE/WordLevel/WordPiece store {token: id}; Unigram stores [[piece, score], ...] with ids by position. */
+    private static int maxModelId(JsonObject root, String source) {
+        JsonElement model = root.get("model");
+        JsonElement vocab = model != null && model.isJsonObject() ? model.getAsJsonObject().get("vocab") : null;
+        if (vocab == null) throw new IllegalArgumentException("tokenizer file '" + source + "' has no model.vocab");
+        if (vocab.isJsonArray()) return vocab.getAsJsonArray().size() - 1;
+        int max = -1;
+        for (Map.Entry<String, JsonElement> e : vocab.getAsJsonObject().entrySet()) max = Math.max(max, e.getValue().getAsInt());
+        return max;
+    }
+
+    private static long[] toLongs(int[] ids, int from, int to) {
+        long[] out = new long[to - from];
+        for (int i = from; i < to; i++) out[i - from] = ids[i];
+        return out;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override public String toString() { return "HfTokenizer(" + source + ", vocab=" + vocabSize + ")"; }
+
+    @Override public boolean equals(Object o) { return o instanceof HfTokenizer h && h.digest.equals(digest); }
+
+    @Override public int hashCode() { return digest.hashCode(); }
+}

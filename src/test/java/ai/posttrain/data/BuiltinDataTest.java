@@ -1,0 +1,242 @@
+package ai.posttrain.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The built-in generators: determinism, disjoint splits, difficulty levels and the content of each suite. */
+class BuiltinDataTest {
+    private static final BuiltinData DATA = new BuiltinData(42, 600, 150);
+    private static final Pattern MATH = Pattern.compile("(?:What is |Compute )?(\\d+) ([-+*]) (\\d+)(\\?| =\\s\\?|\\.)");
+
+    @Test
+    void sameSeedGivesSameRecordsAndAnotherSeedDiffers() {
+        for (BuiltinSuite suite : BuiltinSuite.values()) {
+            List<String> a = json(new BuiltinData(5, 50, 10).generate(suite, Split.TRAIN));
+            List<String> b = json(new BuiltinData(5, 50, 10).generate(suite, Split.TRAIN));
+            List<String> c = json(new BuiltinData(6, 50, 10).generate(suite, Split.TRAIN));
+            assertEquals(a, b, suite.id());
+            assertNotEquals(a, c, suite.id());
+            assertEquals(50, a.size());
+        }
+    }
+
+    @Test
+    void trainAndHeldoutShareNoProblemAndNoPrompt() {
+        for (BuiltinSuite suite : BuiltinSuite.values()) {
+            List<BuiltinRecord> train = DATA.generate(suite, Split.TRAIN), heldout = DATA.generate(suite, Split.HELDOUT);
+            assertEquals(600, train.size());
+            assertEquals(150, heldout.size());
+            Set<String> trainParts = keyParts(train), heldoutParts = keyParts(heldout);
+            trainParts.retainAll(heldoutParts);
+            assertEquals(Set.of(), trainParts, suite.id() + " key parts in both splits");
+            Set<String> trainPrompts = train.stream().map(BuiltinRecord::prompt).collect(Collectors.toSet());
+            Set<String> shared = heldout.stream().map(BuiltinRecord::prompt).filter(trainPrompts::contains).collect(Collectors.toSet());
+            assertEquals(Set.of(), shared, suite.id() + " prompts in both splits");
+            train.forEach(r -> assertEquals(Split.TRAIN, BuiltinData.splitOf(r.key()), r.key()));
+            heldout.forEach(r -> assertEquals(Split.HELDOUT, BuiltinData.splitOf(r.key()), r.key()));
+        }
+    }
+
+    @Test
+    void theSplitOfAProblemDoesNotDependOnSeedOrCount() {
+        Set<String> heldoutA = keyParts(new BuiltinData(1, 10, 300).generate(BuiltinSuite.MATH, Split.HELDOUT));
+        Set<String> trainB = keyParts(new BuiltinData(2, 3000, 10).generate(BuiltinSuite.MATH, Split.TRAIN));
+        trainB.retainAll(heldoutA);
+        assertEquals(Set.of(), trainB);
+        assertNull(BuiltinData.splitOf(firstKeyIn(Split.TRAIN) + "|" + firstKeyIn(Split.HELDOUT)), "parts that disagree: no split");
+    }
+
+    @Test
+    void everySuiteHasThreeDifficultyLevelsInBothSplitsAndDistinctTrainProblems() {
+        for (BuiltinSuite suite : BuiltinSuite.values()) {
+            for (Split split : Split.values()) {
+                List<BuiltinRecord> rs = DATA.generate(suite, split);
+                assertEquals(Set.of(1, 2, 3), rs.stream().map(BuiltinRecord::difficulty).collect(Collectors.toSet()), suite.id());
+                for (BuiltinRecord r : rs) {
+                    assertEquals("user", r.messages().stream().filter(m -> !m.role().equals("system")).findFirst().orElseThrow().role());
+                    assertEquals("assistant", r.messages().get(r.messages().size() - 1).role(), r.id());
+                    assertFalse(r.prompt().isBlank(), r.id());
+                }
+            }
+            List<BuiltinRecord> train = DATA.generate(suite, Split.TRAIN);
+            long distinct = train.stream().map(BuiltinRecord::key).distinct().count();
+            assertTrue(distinct > train.size() / 4, suite.id() + ": only " + distinct + " distinct problems");
+        }
+        assertEquals(600, DATA.generate(BuiltinSuite.MATH, Split.TRAIN).stream().map(BuiltinRecord::key).distinct().count(),
+                "math never repeats a problem within a split");
+    }
+
+    @Test
+    void mathHasEverySurfaceFormAndOperatorWithCorrectAnswers() {
+        Set<String> formsSeen = new HashSet<>();
+        List<BuiltinRecord> all = new ArrayList<>(DATA.generate(BuiltinSuite.MATH, Split.TRAIN));
+        all.addAll(DATA.generate(BuiltinSuite.MATH, Split.HELDOUT));
+        for (BuiltinRecord r : all) {
+            Matcher m = MATH.matcher(r.prompt());
+            assertTrue(m.matches(), r.prompt());
+            long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
+            char op = m.group(2).charAt(0);
+            long expected = switch (op) { case '+' -> a + b; case '-' -> a - b; default -> a * b; };
+            assertEquals(Long.toString(expected), r.answer(), r.prompt());
+            String form = r.prompt().startsWith("What is") ? "what" : r.prompt().startsWith("Compute") ? "compute" : "equals";
+            formsSeen.add(form + op);
+            if (r.difficulty() == 1) {
+                assertTrue(op != '*' && a >= 10 && a <= 99 && b >= 10 && b <= 99 && expected >= 0, "difficulty 1: " + r.prompt());
+            }
+            String response = r.messages().get(1).content();
+            assertTrue(response.startsWith("<think>") && response.endsWith("</think>" + r.answer()), response);
+            assertEquals("math", r.domain());
+        }
+        for (String form : List.of("what", "compute", "equals"))
+            for (char op : new char[]{'+', '-', '*'}) assertTrue(formsSeen.contains(form + op), "missing " + form + " " + op);
+        BuiltinRecord example = ai.posttrain.data.builtin.MathProblems.problem(23, '+', 45, 1, "What is %s %c %s?");
+        assertEquals("What is 23 + 45?", example.prompt());
+        assertEquals("<think>3+5+0=8 d8 c0\n2+4+0=6 d6 c0</think>68", example.messages().get(1).content());
+    }
+
+    /** The digits written by the final column block, read from the last line up, spell the answer. */
+    @Test
+    void mathTraceDigitsSpellTheAnswerAndFitASmallContext() {
+        Pattern digit = Pattern.compile("(?:^|\\s)d(\\d)(?:\\s|$)");
+        for (BuiltinRecord r : DATA.generate(BuiltinSuite.MATH, Split.TRAIN)) {
+            String response = r.messages().get(1).content();
+            List<String> lines = List.of(response.substring(7, response.indexOf("</think>")).split("\n"));
+            List<String> digits = new ArrayList<>();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                Matcher m = digit.matcher(lines.get(i));
+                if (!m.find()) break;
+                digits.add(m.group(1));
+            }
+            String spelled = String.join("", digits).replaceFirst("^0+(?=\\d)", "");
+            assertEquals(r.answer().replace("-", ""), spelled, response);
+            if (r.difficulty() <= 2) {
+                int bytes = (r.prompt() + response).getBytes(StandardCharsets.UTF_8).length;
+                assertTrue(bytes <= 128, bytes + " bytes: " + r.prompt() + " " + response);
+            }
+        }
+    }
+
+    @Test
+    void stemAnswersCarryAUnitAndCloseTheThinkTrace() {
+        Pattern answer = Pattern.compile("-?\\d+(\\.\\d+)? (km/h|m/s|m/s\\^2|N|V|m|cm|g|kg|min|s|g/cm\\^3|J|W|km)");
+        for (BuiltinRecord r : DATA.generate(BuiltinSuite.STEM, Split.TRAIN)) {
+            assertTrue(answer.matcher(r.answer()).matches(), r.answer());
+            String response = r.messages().get(1).content();
+            assertTrue(response.endsWith(r.answer() + "</think>" + r.answer()), response);
+        }
+    }
+
+    @Test
+    void codeSolutionsPassTheirOwnTestsInPython(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> cases = new ArrayList<>();
+        List<BuiltinRecord> all = new ArrayList<>(DATA.generate(BuiltinSuite.CODE, Split.TRAIN));
+        all.addAll(DATA.generate(BuiltinSuite.CODE, Split.HELDOUT));
+        for (BuiltinRecord r : all) {
+            String response = r.messages().get(1).content();
+            assertTrue(response.startsWith("<think>") && response.contains("</think>\n```python\ndef "), response);
+            assertTrue(r.tests().size() >= 3 && r.tests().stream().allMatch(t -> t.startsWith("assert ")), r.id());
+            String code = response.substring(response.indexOf("```python\n") + 10, response.lastIndexOf("```"));
+            cases.add(json.writeValueAsString(List.of(r.id(), code, String.join("\n", r.tests()))));
+        }
+        Path input = Files.write(dir.resolve("cases.jsonl"), cases);
+        Path script = Files.writeString(dir.resolve("check.py"), String.join("\n",
+                "import json, sys", "bad = 0", "for line in open(sys.argv[1]):",
+                "    rid, code, tests = json.loads(line)", "    try:", "        env = {}", "        exec(code + '\\n' + tests, env)",
+                "    except Exception as e:", "        bad += 1", "        print(rid, repr(e))", "print('failed', bad)", ""));
+        Process p = new ProcessBuilder("python3", script.toString(), input.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("failed 0", out.strip(), out);
+    }
+
+    @Test
+    void agentToolCallsAreValidAndToolTurnsHoldTheirResults() throws IOException {
+        ToolCatalog catalog = ToolCatalog.standard();
+        Set<String> toolsUsed = new HashSet<>();
+        for (BuiltinRecord r : DATA.generate(BuiltinSuite.AGENT, Split.TRAIN)) {
+            List<Message> ms = r.messages();
+            int calls = 0;
+            for (int i = 0; i < ms.size(); i++) {
+                Message m = ms.get(i);
+                if (!m.role().equals("assistant") || !m.content().contains(ToolCall.OPEN)) continue;
+                List<ToolCall> parsed = ToolCall.parseAll(m.content());
+                assertEquals(1, parsed.size());
+                assertEquals(List.of(), catalog.problems(parsed.get(0)), m.content());
+                assertEquals(new Message("tool", catalog.run(parsed.get(0))), ms.get(i + 1));
+                toolsUsed.add(parsed.get(0).name());
+                calls++;
+            }
+            assertEquals(r.difficulty() == 3 ? 2 : 1, calls, r.id());
+            assertFalse(ms.get(ms.size() - 1).content().contains(ToolCall.OPEN));
+            assertEquals(r.difficulty() >= 2, ms.get(0).role().equals("system"), r.id());
+        }
+        assertEquals(catalog.tools().stream().map(ToolCatalog.Tool::name).collect(Collectors.toSet()), toolsUsed);
+    }
+
+    @Test
+    void toolCatalogFindsWhatIsWrongWithACall() throws IOException {
+        ToolCatalog catalog = ToolCatalog.standard();
+        ObjectMapper json = new ObjectMapper();
+        ToolCall ok = ToolCall.parseAll("x <tool_call>{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}</tool_call>").get(0);
+        assertEquals(List.of(), catalog.problems(ok));
+        ToolCall bad = new ToolCall("convert_units", (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree("{\"value\":\"3\",\"to_unit\":\"m\",\"colour\":\"red\"}"));
+        assertEquals(List.of("argument 'value' must be a number", "missing argument 'from_unit'", "unknown argument 'colour'"),
+                catalog.problems(bad));
+        assertEquals(List.of("unknown tool 'fly'"), catalog.problems(new ToolCall("fly", json.createObjectNode())));
+        JsonNode result = json.readTree(catalog.run(ToolCall.parseAll(
+                "<tool_call>{\"name\":\"convert_units\",\"arguments\":{\"value\":3.5,\"from_unit\":\"km\",\"to_unit\":\"m\"}}</tool_call>").get(0)));
+        assertEquals(3500, result.get("value").asInt());
+        assertThrows(IllegalArgumentException.class, () -> ToolCall.parseAll("<tool_call>{\"name\":\"calculator\""));
+        assertThrows(IllegalArgumentException.class, () -> ToolCall.parseAll("<tool_call>{\"arguments\":{}}</tool_call>"));
+    }
+
+    @Test
+    void reasoningAndPreferenceRecordsAreWellFormed() {
+        for (BuiltinRecord r : DATA.generate(BuiltinSuite.REASONING, Split.TRAIN)) {
+            String response = r.messages().get(1).content();
+            assertTrue(response.startsWith("<think>") && response.endsWith("</think>" + r.answer()), response);
+        }
+        Set<String> domains = new HashSet<>();
+        for (BuiltinRecord r : DATA.generate(BuiltinSuite.PREFERENCE, Split.TRAIN)) {
+            assertNotEquals(r.chosen(), r.rejected());
+            assertEquals(List.of(Message.user(r.prompt()), Message.assistant(r.chosen())), r.messages());
+            if (r.answer() != null) assertTrue(r.chosen().endsWith(r.answer()), r.chosen());
+            domains.add(r.domain());
+        }
+        assertEquals(Set.of("math", "reasoning", "chat"), domains);
+    }
+
+    private static String firstKeyIn(Split split) {
+        return DATA.generate(BuiltinSuite.MATH, split, 1).get(0).key();
+    }
+
+    private static Set<String> keyParts(List<BuiltinRecord> records) {
+        Set<String> parts = new HashSet<>();
+        for (BuiltinRecord r : records) Collections.addAll(parts, r.key().split("\\|"));
+        return parts;
+    }
+
+    private static List<String> json(List<BuiltinRecord> records) {
+        return records.stream().map(BuiltinRecord::toJson).toList();
+    }
+}
