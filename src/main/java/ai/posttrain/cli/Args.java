@@ -51,6 +51,18 @@ public final class Args {
         return v == null ? fallback : v;
     }
 
+    public int intOption(String name, int fallback) {
+        String v = option(name);
+        if (v == null) return fallback;
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a positive integer, got '" + v + "'");
+        }
+    }
+
     public List<String> options(String name) { return options.getOrDefault(name, List.of()); }
 
     public boolean flag(String name) { return "true".equals(option(name)); }

@@ -1,6 +1,11 @@
 package ai.posttrain.cli;
 
 import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.data.BuiltinData;
+import ai.posttrain.data.TokenCounter;
+import ai.posttrain.tokenizer.ChatTemplate;
+import ai.posttrain.tokenizer.Tokenizer;
+import ai.posttrain.tokenizer.Tokenizers;
 import ai.posttrain.run.RunDir;
 import ai.posttrain.run.SparkSessions;
 import org.apache.spark.sql.SparkSession;
@@ -25,7 +30,21 @@ final class Context {
         return spark;
     }
 
-    boolean sparkStarted() { return spark != null; }
+    org.apache.hadoop.conf.Configuration hadoopConfiguration() { return spark().sparkContext().hadoopConfiguration(); }
+
+    BuiltinData builtinData() {
+        return new BuiltinData(config.seed(), config.data().builtinTrainPerSuite(), config.data().builtinHeldoutPerSuite());
+    }
+
+    Tokenizer tokenizer() {
+        return Tokenizers.create(config.tokenizer().kind(), config.tokenizer().path().isBlank() ? null : config.tokenizer().path());
+    }
+
+    /** Counts a conversation's tokens as training will see them (the chat template's full render). */
+    TokenCounter tokenCounter() {
+        ChatTemplate template = new ChatTemplate(tokenizer());
+        return template::count;
+    }
 
     /** The run named by --run, or null when the command was given none. */
     RunDir runOrNull(Args args) {

@@ -2,6 +2,7 @@ package ai.posttrain.cli;
 
 import ai.posttrain.config.ConfigError;
 import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.data.DataException;
 
 import java.io.PrintStream;
 import java.util.HashSet;
@@ -20,7 +21,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new SqlCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new DataCommand(), new ValidateCommand(), new SqlCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {}
@@ -64,7 +65,7 @@ public final class Main {
         } catch (ConfigError e) {
             err.println("config error: " + e.getMessage());
             return 2;
-        } catch (UserError e) {
+        } catch (UserError | DataException e) {
             err.println("error: " + e.getMessage());
             return 1;
         }

@@ -24,7 +24,7 @@ final class SqlCommand implements Command {
     public int run(Args args, Context ctx) throws Exception {
         if (args.positional().size() != 1) throw new UsageException("expected exactly one query");
         String format = args.format("table", "json");
-        int limit = parseLimit(args.option("limit", "1000"));
+        int limit = args.intOption("limit", 1000);
         SparkSession spark = ctx.spark();
         RunDir run = ctx.runOrNull(args);
         if (run != null) {
@@ -61,13 +61,4 @@ final class SqlCommand implements Command {
         df.createOrReplaceTempView(name);
     }
 
-    private static int parseLimit(String s) {
-        try {
-            int n = Integer.parseInt(s);
-            if (n < 1) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--limit must be a positive integer, got '" + s + "'");
-        }
-    }
 }
