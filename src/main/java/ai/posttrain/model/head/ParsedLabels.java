@@ -122,6 +122,6 @@ final class ParsedLabels {
 
     static double[] flat(INDArray a) {
         INDArray d = a.dataType() == DataType.DOUBLE ? a.dup('c') : a.castTo(DataType.DOUBLE).dup('c');
-        return d.reshape('c', d.length()).toDoubleVector();
+        return d.reshape('c', new long[]{d.length()}).toDoubleVector();
     }
 }
