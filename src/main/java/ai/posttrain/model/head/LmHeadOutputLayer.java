@@ -39,6 +39,14 @@ import java.util.Objects;
  * w is the per-token weight channel (SFT and KD only). The DL4J score is L (+ regularisation); the
  * gradients handed to DL4J are minibatch * dL/dparam because DL4J's updater divides by the minibatch size.
  *
+ * <p>{@code computeScoreForExamples} returns each row's share of L times the minibatch size (a DPO pair's
+ * loss split evenly over its two rows), so the rows' mean is L.
+ *
+ * <p>DPO on Spark: a pair must stay in one minibatch. Train with
+ * {@code ParameterAveragingTrainingMaster.Builder.rddTrainingApproach(RDDTrainingApproach.Direct)}, which fits
+ * the RDD's MultiDataSets as built; the default Export approach re-splits them into batchSizePerWorker rows
+ * and can separate a pair (the layer then fails loudly with "DPO row ... has no partner").
+ *
  * <p>{@code activate} (inference, e.g. {@code output()}) returns the raw logits [minibatch, vocab, T].
  * Dropout and weight noise on the head are not applied.
  */
