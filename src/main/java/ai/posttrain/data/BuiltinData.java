@@ -127,6 +127,7 @@ public final class BuiltinData implements Serializable {
         try {
             Path dir = new Path(outDir);
             FileSystem fs = dir.getFileSystem(conf);
+            fs.setWriteChecksum(false);   // no .crc side files next to the user's data
             fs.mkdirs(dir);
             for (BuiltinSuite suite : BuiltinSuite.values()) {
                 for (Split split : Split.values()) {

@@ -2,7 +2,6 @@ package ai.posttrain.data;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,12 +21,8 @@ class BuiltinJsonlRoundTripTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("builtin-round-trip")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = ai.posttrain.LocalSpark.get();
     }
-
-    @AfterAll
-    static void stop() { spark.stop(); }
 
     @Test
     void writtenSuitesReadBackAllValidUnderEveryKindTheyServe(@TempDir Path dir) {

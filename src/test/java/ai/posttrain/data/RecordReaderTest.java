@@ -6,7 +6,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,12 +29,8 @@ class RecordReaderTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("record-reader-test")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = ai.posttrain.LocalSpark.get();
     }
-
-    @AfterAll
-    static void stop() { spark.stop(); }
 
     static final String OK = "{\"messages\":[{\"role\":\"user\",\"content\":\"What is 2 + 3?\"},{\"role\":\"assistant\",\"content\":\"5\"}]}";
 

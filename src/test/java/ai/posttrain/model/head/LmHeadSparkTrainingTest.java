@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,16 +34,10 @@ class LmHeadSparkTrainingTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("lm-head").config("spark.ui.enabled", "false")
-                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator").getOrCreate();
+        spark = ai.posttrain.LocalSpark.get();
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
 
     static ComputationGraph model(LmHeadOutputLayer.Builder head) {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(0.05))
