@@ -18,6 +18,7 @@ import java.util.Map;
 public final class ConfigLoader {
     /** Paths whose children are user-defined (passed through to Spark, etc.). */
     private static final List<String> FREE_FORM = List.of("posttrain.spark.conf");
+    private static final java.util.regex.Pattern STAGE_TRAIN = java.util.regex.Pattern.compile("^posttrain\\.stages\\.[^.]+\\.train\\.");
 
     private ConfigLoader() {}
 
@@ -65,15 +66,24 @@ public final class ConfigLoader {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             String key = e.getKey();
             if (FREE_FORM.stream().anyMatch(p -> key.startsWith(p + "."))) continue;
+            // posttrain.stages.<stage>.train.X overrides posttrain.train.X: check it against that key.
+            String template = STAGE_TRAIN.matcher(key).replaceFirst("posttrain.train.");
+            if (!template.equals(key) && reference.hasPath(template)
+                    && reference.hasPath(key.substring(0, key.indexOf(".train.") + ".train".length()))) {
+                checkType(key, reference.getValue(template).valueType(), e.getValue());
+                continue;
+            }
             if (!reference.hasPathOrNull(key)) {
                 throw new ConfigError(key, "unknown key (see reference.conf for the settings that exist)");
             }
-            ConfigValueType expected = reference.getValue(key).valueType();
-            ConfigValueType given = e.getValue().valueType();
-            if (!compatible(expected, given, e.getValue())) {
-                throw new ConfigError(key, "expected " + describe(expected) + ", got " + describe(given)
-                        + " '" + e.getValue().unwrapped() + "'");
-            }
+            checkType(key, reference.getValue(key).valueType(), e.getValue());
+        }
+    }
+
+    private static void checkType(String key, ConfigValueType expected, ConfigValue value) {
+        if (!compatible(expected, value.valueType(), value)) {
+            throw new ConfigError(key, "expected " + describe(expected) + ", got " + describe(value.valueType())
+                    + " '" + value.unwrapped() + "'");
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /** The resolved configuration as typed, immutable values; built once by the CLI. */
 public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, TokenizerSettings tokenizer,
-                              DataSettings data, String resolvedJson) implements Serializable {
+                              DataSettings data, ModelSettings teacher, ModelSettings student,
+                              SftStageSettings coldStartSft, SftStageSettings overallSft,
+                              String resolvedJson) implements Serializable {
 
     public record RunSettings(String root, String id) implements Serializable {}
 
@@ -44,6 +46,10 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 new DataSettings(data.intIn("max-tokens", 8, 1 << 16),
                         data.intIn("builtin.train-per-suite", 1, 10_000_000),
                         data.intIn("builtin.heldout-per-suite", 1, 10_000_000)),
+                ModelSettings.from(p.child("model.teacher")),
+                ModelSettings.from(p.child("model.student")),
+                SftStageSettings.coldStart(config),
+                SftStageSettings.overall(config),
                 config.getConfig("posttrain").root().render(ConfigRenderOptions.concise()));
     }
 

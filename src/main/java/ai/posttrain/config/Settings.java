@@ -10,17 +10,25 @@ import java.util.function.Function;
 public final class Settings {
     private final Config config;
     private final String prefix;
+    private final Function<String, String> displayName;
 
-    public Settings(Config config, String prefix) {
+    public Settings(Config config, String prefix) { this(config, prefix, Function.identity()); }
+
+    /** {@code displayName} maps a looked-up key to the key errors should name (for merged configs). */
+    public Settings(Config config, String prefix, Function<String, String> displayName) {
         this.config = config;
         this.prefix = prefix;
+        this.displayName = displayName;
     }
 
-    public Settings child(String path) { return new Settings(config, key(path)); }
+    public Settings child(String path) { return new Settings(config, lookupKey(path), displayName); }
 
     public Config raw() { return config; }
 
-    public String key(String path) { return prefix.isEmpty() ? path : prefix + "." + path; }
+    private String lookupKey(String path) { return prefix.isEmpty() ? path : prefix + "." + path; }
+
+    /** The key as the user wrote it, for error messages. */
+    public String key(String path) { return displayName.apply(lookupKey(path)); }
 
     public int intIn(String path, int min, int max) {
         long v = read(path, config::getLong);
@@ -55,7 +63,7 @@ public final class Settings {
     private <T> T read(String path, Function<String, T> getter) {
         String k = key(path);
         try {
-            return getter.apply(k);
+            return getter.apply(lookupKey(path));
         } catch (ConfigException.Missing e) {
             throw new ConfigError(k, "missing");
         } catch (ConfigException.WrongType e) {

@@ -83,4 +83,35 @@ class ConfigLoaderTest {
         assertEquals("hdfs:///user/ml/posttrain/runs", cluster.run().root());
         assertEquals(1024, cluster.data().maxTokens());
     }
+
+    @Test
+    void stagesOverrideSharedTrainingSettings() {
+        PosttrainConfig c = PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lr=0.001"));
+        assertEquals(0.001, c.overallSft().train().lr(), 1e-12);
+        assertEquals(3e-3, c.coldStartSft().train().lr(), 1e-12);
+        assertEquals(3, c.overallSft().phases().size());
+        assertEquals(90, c.overallSft().totalSteps());
+        assertEquals(List.of(1), c.overallSft().phases().get(0).difficulties());
+        ConfigError unknown = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lrr=1")));
+        assertEquals("posttrain.stages.overall-sft.train.lrr", unknown.key());
+        ConfigError range = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.stages.cold-start-sft.train.workers=0")));
+        assertEquals("posttrain.stages.cold-start-sft.train.workers", range.key());
+        ConfigError noStage = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.stages.nope.train.lr=1")));
+        assertEquals("posttrain.stages.nope.train.lr", noStage.key());
+    }
+
+    @Test
+    void curriculumPhasesAreChecked() {
+        ConfigError badKey = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of(
+                "posttrain.stages.overall-sft.curriculum=[{name=a, difficulties=[1], steps=2, mixture={math=1}, stpes=3}]")));
+        assertEquals("posttrain.stages.overall-sft.curriculum[0].stpes", badKey.key());
+        ConfigError badSteps = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of(
+                "posttrain.stages.overall-sft.curriculum=[{name=a, difficulties=[1], steps=2, mixture={math=1}}, {name=b, difficulties=[2], steps=0, mixture={math=1}}]")));
+        assertEquals("posttrain.stages.overall-sft.curriculum[1].steps", badSteps.key());
+        ConfigError noMix = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of(
+                "posttrain.stages.overall-sft.curriculum=[{name=a, difficulties=[1], steps=2, mixture={math=0}}]")));
+        assertEquals("posttrain.stages.overall-sft.curriculum[0].mixture", noMix.key());
+        ConfigError heads = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.model.teacher.heads=3")));
+        assertEquals("posttrain.model.teacher.heads", heads.key());
+    }
 }

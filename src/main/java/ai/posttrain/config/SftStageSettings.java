@@ -1,0 +1,87 @@
+package ai.posttrain.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An SFT stage: its inputs, its training settings and its curriculum. cold-start-sft has one
+ * implicit phase over all its data; overall-sft lists its phases.
+ */
+public record SftStageSettings(String stage, List<String> inputs, String init, List<Phase> phases, TrainSettings train)
+        implements Serializable {
+
+    /** One curriculum phase: records of these difficulty levels, sampled per domain in these proportions. */
+    public record Phase(String name, List<Integer> difficulties, int steps, Map<String, Double> mixture) implements Serializable {
+        /** All difficulties and domains, in the data's own proportions. */
+        public boolean unrestricted() { return difficulties.isEmpty() && mixture.isEmpty(); }
+    }
+
+    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "steps", "mixture");
+
+    public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
+
+    static SftStageSettings coldStart(Config config) {
+        String stage = "cold-start-sft";
+        Settings s = new Settings(config, "posttrain.stages." + stage);
+        List<String> inputs = nonEmpty(s, "inputs");
+        Phase all = new Phase("all", List.of(), s.intIn("steps", 1, 10_000_000), Map.of());
+        return new SftStageSettings(stage, inputs, s.string("init"), List.of(all), TrainSettings.forStage(config, stage));
+    }
+
+    static SftStageSettings overall(Config config) {
+        String stage = "overall-sft";
+        Settings s = new Settings(config, "posttrain.stages." + stage);
+        List<Phase> phases = new ArrayList<>();
+        List<? extends Config> list;
+        try {
+            list = config.getConfigList(s.key("curriculum"));
+        } catch (ConfigException e) {
+            throw new ConfigError(s.key("curriculum"), "must be a list of phases: " + ConfigLoader.oneLine(e));
+        }
+        if (list.isEmpty()) throw new ConfigError(s.key("curriculum"), "needs at least one phase");
+        for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]"));
+        return new SftStageSettings(stage, nonEmpty(s, "inputs"), "", List.copyOf(phases), TrainSettings.forStage(config, stage));
+    }
+
+    private static Phase phase(Config c, String where) {
+        for (Map.Entry<String, ConfigValue> e : c.root().entrySet()) {
+            if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
+        }
+        Settings s = new Settings(c, "", k -> where + "." + k);
+        List<Integer> difficulties = new ArrayList<>();
+        try {
+            for (int d : c.getIntList("difficulties")) {
+                if (d < 1) throw new ConfigError(where + ".difficulties", "levels start at 1, got " + d);
+                difficulties.add(d);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigError(where + ".difficulties", "must be a list of integers: " + ConfigLoader.oneLine(e));
+        }
+        Map<String, Double> mixture = new LinkedHashMap<>();
+        Settings mix = s.child("mixture");
+        try {
+            for (String domain : c.getConfig("mixture").root().keySet()) {
+                double w = mix.doubleIn(domain, 0, 1e9);
+                if (w > 0) mixture.put(domain, w);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigError(where + ".mixture", "must be an object of domain = weight: " + ConfigLoader.oneLine(e));
+        }
+        if (mixture.isEmpty()) throw new ConfigError(where + ".mixture", "needs at least one domain with a positive weight");
+        return new Phase(s.string("name"), List.copyOf(difficulties), s.intIn("steps", 1, 10_000_000), Map.copyOf(mixture));
+    }
+
+    private static List<String> nonEmpty(Settings s, String path) {
+        List<String> v = s.strings(path);
+        if (v.isEmpty()) throw new ConfigError(s.key(path), "needs at least one input");
+        return List.copyOf(v);
+    }
+}
