@@ -34,7 +34,7 @@ class GradientCheckTest {
                 .inputs(new INDArray[]{ids}).labels(new INDArray[]{labels})
                 .inputMask(new INDArray[]{mask}).labelMask(new INDArray[]{mask})
                 .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
-                .subset(true).maxPerParam(8)
+                .subset(true).maxPerParam(6)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
         assertTrue(ok, "gradient check failed for positions=" + positions);
     }
