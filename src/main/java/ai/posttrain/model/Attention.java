@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Scaled dot-product attention for all heads at once: q, k, v are [mb*H, T, hd] (batch index b*H + h),
  * every product is one batched matmul. The additive mask [mb, 1, Tq, Tk] is 0 where a query may look
- * and -1e9 where it may not (future positions, padding keys).
+ * and -1e9 where it may not (future positions, padding keys other than the query itself).
  */
 final class Attention {
     static final double NEG = -1e9;
@@ -23,7 +23,8 @@ final class Attention {
         for (int b = 0; b < mb; b++)
             for (int i = 0; i < tq; i++)
                 for (int j = 0; j < tk; j++) {
-                    boolean visible = j <= i + offset && (km == null || km[b * tk + j] != 0);
+                    // a padding query still sees itself, so no row is fully masked (that gave NaN)
+                    boolean visible = j == i + offset || (j < i + offset && (km == null || km[b * tk + j] != 0));
                     m[(b * tq + i) * tk + j] = visible ? 0 : NEG;
                 }
         return Nd4j.create(m, new long[]{mb, 1, tq, tk}, DataType.DOUBLE).castTo(type);
