@@ -1,0 +1,58 @@
+package ai.posttrain.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Scaled dot-product attention for all heads at once: q, k, v are [mb*H, T, hd] (batch index b*H + h),
+ * every product is one batched matmul. The additive mask [mb, 1, Tq, Tk] is 0 where a query may look
+ * and -1e9 where it may not (future positions, padding keys other than the query itself).
+ */
+final class Attention {
+    static final double NEG = -1e9;
+
+    private Attention() {
+    }
+
+    /** Causal + key-padding mask for queries at positions offset..offset+tq-1 over keys 0..tk-1. */
+    static INDArray mask(INDArray keyMask, long mb, int tq, int tk, int offset, DataType type) {
+        double[] m = new double[(int) (mb * tq * tk)];
+        double[] km = keyMask == null ? null : keyMask.dup('c').data().asDouble();
+        for (int b = 0; b < mb; b++)
+            for (int i = 0; i < tq; i++)
+                for (int j = 0; j < tk; j++) {
+                    // a padding query still sees itself, so no row is fully masked (that gave NaN)
+                    boolean visible = j == i + offset || (j < i + offset && (km == null || km[b * tk + j] != 0));
+                    m[(b * tq + i) * tk + j] = visible ? 0 : NEG;
+                }
+        return Nd4j.create(m, new long[]{mb, 1, tq, tk}, DataType.DOUBLE).castTo(type);
+    }
+
+    /** Returns the attention probabilities P [mb*H, Tq, Tk]. */
+    static INDArray probabilities(INDArray q, INDArray k, INDArray mask, int heads) {
+        long bh = q.size(0), tq = q.size(1), tk = k.size(1);
+        double scale = 1.0 / Math.sqrt(q.size(2));
+        INDArray s = Nd4j.matmul(q, k, false, true, false).muli(scale);
+        s.reshape('c', bh / heads, heads, tq, tk).addi(mask);
+        INDArray s2 = s.reshape('c', bh * tq, tk);
+        Nd4j.exec(new SoftMax(s2, s2, -1));
+        return s;
+    }
+
+    /** Backward of out = P v with P = softmax(scale q k^T + mask): fills dq, dk, dv (all [mb*H, T, hd]). */
+    static void backward(INDArray dOut, INDArray q, INDArray k, INDArray v, INDArray p, INDArray[] dqkv) {
+        long bh = q.size(0), tq = q.size(1), tk = k.size(1);
+        double scale = 1.0 / Math.sqrt(q.size(2));
+        INDArray dP = Nd4j.matmul(dOut, v, false, true, false);
+        dqkv[2] = Nd4j.matmul(p, dOut, true, false, false);
+        // softmax backward: dS = P * (dP - rowsum(dP * P))
+        INDArray dP2 = dP.reshape('c', bh * tq, tk);
+        INDArray p2 = p.reshape('c', bh * tq, tk);
+        INDArray rowSum = dP2.mul(p2).sum(1).reshape(bh * tq, 1);
+        INDArray dS = dP2.subiColumnVector(rowSum).muli(p2).muli(scale).reshape('c', bh, tq, tk);
+        dqkv[0] = Nd4j.matmul(dS, k);
+        dqkv[1] = Nd4j.matmul(dS, q, true, false, false);
+    }
+}

@@ -1,0 +1,57 @@
+package ai.posttrain.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Rotary position embedding on [B, T, hd] queries/keys: x*cos + rotateHalf(x)*sin, where
+ * rotateHalf([x1, x2]) = [-x2, x1] pairs channel i with i + hd/2 at angle pos * 10000^(-2i/hd).
+ * rotateHalf is a fixed [hd, hd] matrix R so that both directions are one gemm.
+ */
+final class Rotary {
+    final INDArray cos;   // [1, T*hd]
+    final INDArray sin;   // [1, T*hd]
+    final INDArray rot;   // [hd, hd]
+    final int t;
+    final int hd;
+
+    Rotary(int t, int hd, int offset, DataType type) {
+        this.t = t;
+        this.hd = hd;
+        int half = hd / 2;
+        double[] c = new double[t * hd];
+        double[] s = new double[t * hd];
+        for (int p = 0; p < t; p++) {
+            for (int i = 0; i < hd; i++) {
+                double angle = (p + offset) * Math.pow(10000.0, -2.0 * (i % half) / hd);
+                c[p * hd + i] = Math.cos(angle);
+                s[p * hd + i] = Math.sin(angle);
+            }
+        }
+        double[] r = new double[hd * hd];
+        for (int i = 0; i < half; i++) {
+            r[(i + half) * hd + i] = -1;  // out_i = -x_{i+half}
+            r[i * hd + i + half] = 1;     // out_{i+half} = x_i
+        }
+        cos = Nd4j.create(c, new long[]{1, (long) t * hd}, DataType.DOUBLE).castTo(type);
+        sin = Nd4j.create(s, new long[]{1, (long) t * hd}, DataType.DOUBLE).castTo(type);
+        rot = Nd4j.create(r, new long[]{hd, hd}, DataType.DOUBLE).castTo(type);
+    }
+
+    /** x: [B, T, hd] contiguous; returns a new array. */
+    INDArray apply(INDArray x) {
+        long b = x.size(0);
+        INDArray flat = x.reshape('c', b, (long) t * hd);
+        INDArray rotated = x.reshape('c', b * t, hd).mmul(rot).reshape('c', b, (long) t * hd);
+        return flat.mulRowVector(cos).addi(rotated.muliRowVector(sin)).reshape('c', b, t, hd);
+    }
+
+    /** Gradient through {@link #apply}: dx = dy*cos + (dy*sin) R^T. */
+    INDArray backward(INDArray dy) {
+        long b = dy.size(0);
+        INDArray flat = dy.reshape('c', b, (long) t * hd);
+        INDArray ds = flat.mulRowVector(sin).reshape('c', b * t, hd).mmul(rot.transpose()).reshape('c', b, (long) t * hd);
+        return flat.mulRowVector(cos).addi(ds).reshape('c', b, t, hd);
+    }
+}

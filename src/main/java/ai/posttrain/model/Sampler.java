@@ -1,0 +1,262 @@
+package ai.posttrain.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Batched incremental decoding with the graph's own parameters (embedding, blocks, final norm and
+ * lm_head "W" [d, vocab] / "b" [1, vocab]): each prompt is prefilled on its own (positions start at 0,
+ * as in training), then all sequences decode one token per step together, each at its own position,
+ * attending over a per-layer key/value cache [mb*H, maxSeqLen, hd].
+ * {@link #generateUncached} recomputes every sequence from scratch each step instead (for benchmarks
+ * and as a cross-check).
+ */
+public final class Sampler {
+    private final ModelConfig cfg;
+    private final INDArray embedding;
+    private final INDArray positions;
+    private final Layer[] blocks;
+    private final INDArray normG, normB, headW, headB;
+    private final DataType type;
+
+    public Sampler(ComputationGraph graph, ModelConfig cfg) {
+        this.cfg = cfg;
+        Layer embed = graph.getLayer(TransformerGraph.EMBED);
+        this.embedding = embed.getParam("E");
+        this.positions = cfg.rotary() ? null : embed.getParam("P");
+        this.blocks = new Layer[cfg.layers()];
+        for (int i = 0; i < cfg.layers(); i++) blocks[i] = graph.getLayer(TransformerGraph.block(i));
+        Layer norm = graph.getLayer(TransformerGraph.FINAL_NORM);
+        this.normG = norm.getParam("g");
+        this.normB = norm.getParam("b");
+        Layer head = graph.getLayer(TransformerGraph.HEAD);
+        this.headW = head.getParam("W");
+        this.headB = head.getParam("b");
+        this.type = embedding.dataType();
+    }
+
+    /** KV-cached generation for a batch of prompts. */
+    public List<Sample> generate(List<int[]> prompts, SamplingOptions options) {
+        int mb = prompts.size(), h = cfg.heads(), hd = cfg.headSize();
+        KvCache cache = new KvCache(cfg.layers(), (long) mb * h, cfg.maxSeqLen(), hd, type);
+        Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
+        double[][] logits = new double[mb][];
+        for (int b = 0; b < mb; b++) logits[b] = prefill(prompts.get(b), cache, b);
+        int[] ids = new int[mb], pos = new int[mb];
+        while (gen.advance(logits, ids, pos)) {
+            INDArray rows = decodeStep(ids, pos, cache);
+            for (int b = 0; b < mb; b++) logits[b] = rows.getRow(b).toDoubleVector();
+        }
+        return gen.results();
+    }
+
+    /** The same generation without a cache: every step runs each whole sequence through the model. */
+    public List<Sample> generateUncached(List<int[]> prompts, SamplingOptions options) {
+        int mb = prompts.size();
+        Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
+        double[][] logits = new double[mb][];
+        for (int b = 0; b < mb; b++) logits[b] = prefill(prompts.get(b), null, 0);
+        int[] ids = new int[mb], pos = new int[mb];
+        while (gen.advance(logits, ids, pos)) {
+            for (int b = 0; b < mb; b++) if (!gen.finished(b)) logits[b] = prefill(gen.sequence(b), null, 0);
+        }
+        return gen.results();
+    }
+
+    /** Runs one whole sequence (positions 0..T-1), fills cache slot b when given; returns the last position's logits. */
+    private double[] prefill(int[] tokens, KvCache cache, int slot) {
+        int t = tokens.length, h = cfg.heads(), hd = cfg.headSize();
+        if (t == 0) throw new IllegalArgumentException("empty prompt");
+        if (t > cfg.maxSeqLen()) throw new IllegalArgumentException("prompt of " + t + " tokens > maxSeqLen " + cfg.maxSeqLen());
+        int[] pos = new int[t];
+        for (int i = 0; i < t; i++) pos[i] = i;
+        INDArray x = embed(tokens, pos);
+        INDArray mask = Attention.mask(null, 1, t, t, 0, type);
+        Rotary rotary = cfg.rotary() ? new Rotary(t, hd, 0, type) : null;
+        for (int l = 0; l < blocks.length; l++) {
+            Layer blk = blocks[l];
+            INDArray qkv = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null)
+                    .mmul(blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
+            INDArray[] s = TransformerBlockImpl.splitHeads(qkv, 1, t, h, hd);
+            INDArray q = rotary == null ? s[0] : rotary.apply(s[0]);
+            INDArray k = rotary == null ? s[1] : rotary.apply(s[1]);
+            if (cache != null) {
+                cache.keys[l].get(NDArrayIndex.interval((long) slot * h, (long) slot * h + h), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(k);
+                cache.values[l].get(NDArrayIndex.interval((long) slot * h, (long) slot * h + h), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(s[2]);
+            }
+            INDArray p = Attention.probabilities(q, k, mask, h);
+            INDArray att = TransformerBlockImpl.mergeHeads(Nd4j.matmul(p, s[2]), 1, t, h, hd);
+            x = mlp(blk, att.mmul(blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x));
+        }
+        INDArray last = x.getRow(t - 1).reshape(1, cfg.dModel()).dup();
+        return logits(last).toDoubleVector();
+    }
+
+    /** One token per sequence: ids[b] at position pos[b]; returns logits [mb, vocab]. */
+    private INDArray decodeStep(int[] ids, int[] pos, KvCache cache) {
+        int mb = ids.length, h = cfg.heads(), hd = cfg.headSize();
+        int span = 0;
+        for (int p : pos) span = Math.max(span, p + 1);
+        INDArray x = embed(ids, pos);
+        INDArray mask = stepMask(pos, span);
+        INDArray[] rot = cfg.rotary() ? rotaryRows(pos, h, hd) : null;
+        for (int l = 0; l < blocks.length; l++) {
+            Layer blk = blocks[l];
+            INDArray qkv = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null)
+                    .mmul(blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
+            INDArray[] s = TransformerBlockImpl.splitHeads(qkv, mb, 1, h, hd); // each [mb*H, 1, hd]
+            INDArray q = s[0], k = s[1];
+            if (rot != null) {
+                q = rotateRows(q, rot, hd);
+                k = rotateRows(k, rot, hd);
+            }
+            for (int b = 0; b < mb; b++) {
+                cache.keys[l].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
+                        .assign(k.get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(0), NDArrayIndex.all()));
+                cache.values[l].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
+                        .assign(s[2].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(0), NDArrayIndex.all()));
+            }
+            INDArray keys = cache.keys[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, span), NDArrayIndex.all()).dup('c');
+            INDArray values = cache.values[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, span), NDArrayIndex.all()).dup('c');
+            INDArray p = Attention.probabilities(q, keys, mask, h);
+            INDArray att = Nd4j.matmul(p, values).reshape('c', mb, (long) h * hd); // [mb*H,1,hd] is already b-major
+            x = mlp(blk, att.mmul(blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x));
+        }
+        return logits(x);
+    }
+
+    /** Second half of a block: x1 + W2 gelu(W1 LN2(x1)). */
+    private static INDArray mlp(Layer blk, INDArray x1) {
+        INDArray u = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null)
+                .mmul(blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
+        Nd4j.getExecutioner().exec(new GELU(u, u));
+        return u.mmul(blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
+    }
+
+    private INDArray logits(INDArray rows) {
+        return LayerNorm.forward(rows, normG, normB, null).mmul(headW).addiRowVector(headB.reshape(1, cfg.vocab()));
+    }
+
+    private INDArray embed(int[] ids, int[] pos) {
+        for (int id : ids)
+            if (id < 0 || id >= cfg.vocab()) throw new IllegalArgumentException("token id " + id + " outside vocab " + cfg.vocab());
+        INDArray x = Nd4j.pullRows(embedding, 1, ids);
+        if (positions != null) x.addi(Nd4j.pullRows(positions, 1, pos));
+        return x;
+    }
+
+    /** Key j is visible to sequence b's new token iff j <= pos[b]: [mb, 1, 1, span]. */
+    private INDArray stepMask(int[] pos, int span) {
+        double[] m = new double[pos.length * span];
+        for (int b = 0; b < pos.length; b++)
+            for (int j = 0; j < span; j++) m[b * span + j] = j <= pos[b] ? 0 : Attention.NEG;
+        return Nd4j.create(m, new long[]{pos.length, 1, 1, span}, DataType.DOUBLE).castTo(type);
+    }
+
+    /** cos, sin [mb*H, hd] and the rotation matrix for per-sequence positions. */
+    private INDArray[] rotaryRows(int[] pos, int h, int hd) {
+        double[] c = new double[pos.length * h * hd], s = new double[c.length];
+        int half = hd / 2;
+        for (int b = 0; b < pos.length; b++)
+            for (int hh = 0; hh < h; hh++)
+                for (int i = 0; i < hd; i++) {
+                    double angle = pos[b] * Math.pow(10000.0, -2.0 * (i % half) / hd);
+                    c[(b * h + hh) * hd + i] = Math.cos(angle);
+                    s[(b * h + hh) * hd + i] = Math.sin(angle);
+                }
+        long[] shape = {(long) pos.length * h, hd};
+        return new INDArray[]{Nd4j.create(c, shape, DataType.DOUBLE).castTo(type),
+                Nd4j.create(s, shape, DataType.DOUBLE).castTo(type), new Rotary(1, hd, 0, type).rot};
+    }
+
+    private static INDArray rotateRows(INDArray x, INDArray[] rot, int hd) {
+        INDArray rows = x.reshape('c', x.size(0), hd);
+        return rows.mul(rot[0]).addi(rows.mmul(rot[2]).muli(rot[1])).reshape('c', x.size(0), 1, hd);
+    }
+
+    /** Per-layer key and value caches [mb*H, maxSeqLen, hd]. */
+    private static final class KvCache {
+        final INDArray[] keys, values;
+
+        KvCache(int layers, long rows, int maxLen, int hd, DataType type) {
+            keys = new INDArray[layers];
+            values = new INDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                keys[l] = Nd4j.zeros(type, rows, maxLen, hd);
+                values[l] = Nd4j.zeros(type, rows, maxLen, hd);
+            }
+        }
+    }
+
+    /** Bookkeeping of a batch: chosen tokens, log-probs, stop/length decisions. */
+    private static final class Generation {
+        private final SamplingOptions options;
+        private final TokenChooser chooser;
+        private final int maxSeqLen;
+        private final List<int[]> prompts;
+        private final List<List<Integer>> tokens = new ArrayList<>();
+        private final List<List<Double>> logProbs = new ArrayList<>();
+        private final String[] finish;
+
+        Generation(List<int[]> prompts, SamplingOptions options, int maxSeqLen) {
+            this.options = options;
+            this.chooser = new TokenChooser(options);
+            this.maxSeqLen = maxSeqLen;
+            this.prompts = prompts;
+            this.finish = new String[prompts.size()];
+            for (int b = 0; b < prompts.size(); b++) {
+                tokens.add(new ArrayList<>());
+                logProbs.add(new ArrayList<>());
+            }
+        }
+
+        boolean finished(int b) {
+            return finish[b] != null;
+        }
+
+        int[] sequence(int b) {
+            int[] p = prompts.get(b);
+            int[] s = new int[p.length + tokens.get(b).size()];
+            System.arraycopy(p, 0, s, 0, p.length);
+            for (int i = 0; i < tokens.get(b).size(); i++) s[p.length + i] = tokens.get(b).get(i);
+            return s;
+        }
+
+        /** Chooses the next token of every running sequence; fills ids/pos for the next step; false when all are done. */
+        boolean advance(double[][] logits, int[] ids, int[] pos) {
+            boolean running = false;
+            for (int b = 0; b < logits.length; b++) {
+                if (finish[b] != null) continue;
+                int id = chooser.choose(logits[b]);
+                tokens.get(b).add(id);
+                logProbs.get(b).add(TokenChooser.logSoftmax(logits[b])[id]);
+                int length = prompts.get(b).length + tokens.get(b).size();
+                if (options.stopIds().contains(id)) finish[b] = Sample.STOP;
+                else if (tokens.get(b).size() >= options.maxNewTokens() || length >= maxSeqLen) finish[b] = Sample.LENGTH;
+                ids[b] = id;
+                pos[b] = length - 1;
+                running |= finish[b] == null;
+            }
+            return running;
+        }
+
+        List<Sample> results() {
+            List<Sample> out = new ArrayList<>();
+            for (int b = 0; b < finish.length; b++) {
+                int[] t = tokens.get(b).stream().mapToInt(Integer::intValue).toArray();
+                double[] lp = logProbs.get(b).stream().mapToDouble(Double::doubleValue).toArray();
+                out.add(new Sample(t, lp, finish[b]));
+            }
+            return out;
+        }
+    }
+}

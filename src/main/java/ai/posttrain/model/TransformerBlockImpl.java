@@ -1,0 +1,169 @@
+package ai.posttrain.model;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.GELUDerivative;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Forward and backward of {@link TransformerBlock} in row form [N = mb*T, d]: every projection is one
+ * gemm over all positions, attention is batched over (sequence, head). The forward pass keeps what the
+ * backward pass needs; backward recomputes it if the input changed in between.
+ */
+public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
+
+    /** What the backward pass needs from the forward pass. */
+    private static final class Cache {
+        INDArray input;  // the input this cache was computed from
+        INDArray output; // output rows [N, d]
+        LayerNorm.Cache ln1, ln2;
+        INDArray h1, q, k, v, p, att, h2, u, a;
+        Rotary rotary;
+    }
+
+    private Cache cache;
+
+    public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        Cache c = forward(input, maskArray);
+        cache = training ? c : null;
+        long mb = input.size(0), t = input.size(2);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, Seq.fromRows(c.output, mb, t));
+    }
+
+    /** Runs the block, keeping the intermediates for the backward pass. */
+    private Cache forward(INDArray in, INDArray mask) {
+        TransformerBlock conf = layerConf();
+        int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
+        long mb = in.size(0);
+        int t = (int) in.size(2);
+        if (t > conf.getMaxSeqLen()) throw new IllegalArgumentException("sequence length " + t + " > maxSeqLen " + conf.getMaxSeqLen());
+        Cache c = new Cache();
+        c.input = in;
+        INDArray x = Seq.toRows(in);
+
+        LayerNorm.Cache[] lc = new LayerNorm.Cache[1];
+        c.h1 = LayerNorm.forward(x, params.get("ln1g"), params.get("ln1b"), lc);
+        c.ln1 = lc[0];
+        INDArray qkv = c.h1.mmul(params.get("Wqkv")).addiRowVector(params.get("bqkv"));
+        INDArray[] split = splitHeads(qkv, mb, t, heads, hd);
+        c.q = split[0];
+        c.k = split[1];
+        c.v = split[2];
+        if (conf.isRotary()) {
+            c.rotary = new Rotary(t, hd, 0, x.dataType());
+            c.q = c.rotary.apply(c.q);
+            c.k = c.rotary.apply(c.k);
+        }
+        INDArray m = Attention.mask(mask, mb, t, t, 0, x.dataType());
+        c.p = Attention.probabilities(c.q, c.k, m, heads);
+        c.att = mergeHeads(Nd4j.matmul(c.p, c.v), mb, t, heads, hd);
+        INDArray x1 = c.att.mmul(params.get("Wo")).addiRowVector(params.get("bo")).addi(x);
+
+        c.h2 = LayerNorm.forward(x1, params.get("ln2g"), params.get("ln2b"), lc);
+        c.ln2 = lc[0];
+        c.u = c.h2.mmul(params.get("W1")).addiRowVector(params.get("b1"));
+        c.a = c.u.ulike();
+        Nd4j.getExecutioner().exec(new GELU(c.u, c.a));
+        INDArray y = c.a.mmul(params.get("W2")).addiRowVector(params.get("b2")).addi(x1);
+        c.output = y;
+        return c;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (cache == null || cache.input != input) cache = forward(input, maskArray);
+        Cache c = cache;
+        TransformerBlock conf = layerConf();
+        int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
+        long mb = input.size(0);
+        int t = (int) input.size(2);
+        INDArray dy = Seq.toRows(epsilon);
+
+        // MLP branch
+        INDArray dW2 = gradientViews.get("W2");
+        dW2.assign(c.a.transpose().mmul(dy));
+        gradientViews.get("b2").assign(dy.sum(0).reshape(1, d));
+        INDArray du = dy.mmul(params.get("W2").transpose())
+                .muli(Nd4j.getExecutioner().exec(new GELUDerivative(c.u, c.u.ulike())));
+        gradientViews.get("W1").assign(c.h2.transpose().mmul(du));
+        gradientViews.get("b1").assign(du.sum(0).reshape(1, conf.getDFf()));
+        INDArray dh2 = du.mmul(params.get("W1").transpose());
+        INDArray dx1 = LayerNorm.backward(dh2, c.ln2, params.get("ln2g"), gradientViews.get("ln2g"), gradientViews.get("ln2b"))
+                .addi(dy);
+
+        // attention branch
+        gradientViews.get("Wo").assign(c.att.transpose().mmul(dx1));
+        gradientViews.get("bo").assign(dx1.sum(0).reshape(1, d));
+        INDArray dAtt = splitOne(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
+        INDArray[] dqkv = new INDArray[3];
+        Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
+        if (c.rotary != null) {
+            dqkv[0] = c.rotary.backward(dqkv[0]);
+            dqkv[1] = c.rotary.backward(dqkv[1]);
+        }
+        INDArray dQkv = joinHeads(dqkv, mb, t, heads, hd);
+        gradientViews.get("Wqkv").assign(c.h1.transpose().mmul(dQkv));
+        gradientViews.get("bqkv").assign(dQkv.sum(0).reshape(1, 3L * d));
+        INDArray dh1 = dQkv.mmul(params.get("Wqkv").transpose());
+        INDArray dx = LayerNorm.backward(dh1, c.ln1, params.get("ln1g"), gradientViews.get("ln1g"), gradientViews.get("ln1b"))
+                .addi(dx1);
+        cache = null;
+
+        Gradient g = new DefaultGradient();
+        for (String key : SpecParamInitializer.keys(conf.paramSpecs())) g.gradientForVariable().put(key, gradientViews.get(key));
+        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, Seq.fromRows(dx, mb, t)));
+    }
+
+    /** [N, 3d] rows (columns q|k|v, head-major) -> q, k, v each [mb*H, T, hd]. */
+    static INDArray[] splitHeads(INDArray qkv, long mb, int t, int heads, int hd) {
+        INDArray all = qkv.reshape('c', mb, t, 3, heads, hd).permute(2, 0, 3, 1, 4).dup('c');
+        INDArray[] out = new INDArray[3];
+        for (int i = 0; i < 3; i++) out[i] = all.slice(i).dup('c').reshape('c', mb * heads, t, hd);
+        return out;
+    }
+
+    /** [N, d] rows -> [mb*H, T, hd]. */
+    static INDArray splitOne(INDArray rows, long mb, int t, int heads, int hd) {
+        return rows.reshape('c', mb, t, heads, hd).permute(0, 2, 1, 3).dup('c').reshape('c', mb * heads, t, hd);
+    }
+
+    /** [mb*H, T, hd] -> [N, d] rows. */
+    static INDArray mergeHeads(INDArray x, long mb, int t, int heads, int hd) {
+        return x.reshape('c', mb, heads, t, hd).permute(0, 2, 1, 3).dup('c').reshape('c', mb * t, (long) heads * hd);
+    }
+
+    /** dq, dk, dv [mb*H, T, hd] -> [N, 3d] rows in the Wqkv column layout. */
+    static INDArray joinHeads(INDArray[] parts, long mb, int t, int heads, int hd) {
+        INDArray all = Nd4j.stack(0, parts[0], parts[1], parts[2]);   // [3, mb*H, T, hd]
+        return all.reshape('c', 3, mb, heads, t, hd).permute(1, 3, 0, 2, 4).dup('c').reshape('c', mb * t, 3L * heads * hd);
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public void clearNoiseWeightParams() {
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        cache = null;
+    }
+}

@@ -1,0 +1,51 @@
+package ai.posttrain.model;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * DL4J's numerical gradient check (double precision) over the whole graph: every parameter of the
+ * embedding, both blocks and the final norm, with padding masks on inputs and labels. A subset of
+ * entries per parameter array keeps it fast (a full check of every entry passes as well).
+ */
+class GradientCheckTest {
+
+    static {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    private static void check(String positions) {
+        ModelConfig cfg = new ModelConfig(7, 8, 2, 2, 12, 6, positions, false);
+        ComputationGraph g = TestGraphs.graph(cfg, new NoOp(), 12345, DataType.DOUBLE);
+        // larger weights than the training init so that attention and layer norm are far from trivial
+        g.params().assign(Nd4j.randn(DataType.DOUBLE, g.params().shape()).muli(0.4));
+        int mb = 3, t = 5;
+        INDArray ids = TestGraphs.randomIds(mb, t, cfg.vocab(), 1, DataType.DOUBLE);
+        INDArray labels = TestGraphs.randomIds(mb, t, cfg.vocab(), 2, DataType.DOUBLE);
+        INDArray mask = TestGraphs.lengthMask(new int[]{5, 3, 4}, t, DataType.DOUBLE);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                .inputs(new INDArray[]{ids}).labels(new INDArray[]{labels})
+                .inputMask(new INDArray[]{mask}).labelMask(new INDArray[]{mask})
+                .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
+                .subset(true).maxPerParam(6)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+        assertTrue(ok, "gradient check failed for positions=" + positions);
+    }
+
+    @Test
+    void learnedPositions() {
+        check(ModelConfig.LEARNED);
+    }
+
+    @Test
+    void rotaryPositions() {
+        check(ModelConfig.ROTARY);
+    }
+}

@@ -1,0 +1,84 @@
+package ai.posttrain.model;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The sampler agrees with the training graph (log-probs) and the cache changes nothing but speed. */
+class SamplerTest {
+
+    private static ComputationGraph randomModel(ModelConfig cfg) {
+        ComputationGraph g = TestGraphs.graph(cfg, new Adam(1e-3), 11, DataType.FLOAT);
+        // larger than init weights so that the distribution is far from uniform
+        g.params().assign(Nd4j.randn(DataType.FLOAT, g.params().shape()).muli(0.3));
+        return g;
+    }
+
+    private static final List<int[]> PROMPTS = List.of(new int[]{1, 2, 3}, new int[]{4}, new int[]{5, 6, 7, 8, 9, 1});
+
+    @ParameterizedTest
+    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY})
+    void logProbsEqualTrainingGraph(String positions) {
+        ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 24, positions, false);
+        ComputationGraph g = randomModel(cfg);
+        List<Sample> samples = new Sampler(g, cfg).generate(PROMPTS, SamplingOptions.sample(0.8, 8, 0.95, 10, Set.of(), 7));
+        for (int b = 0; b < PROMPTS.size(); b++) {
+            int[] prompt = PROMPTS.get(b);
+            Sample s = samples.get(b);
+            assertEquals(10, s.tokens().length);
+            assertEquals(Sample.LENGTH, s.finishReason());
+            int t = prompt.length + s.tokens().length - 1;
+            float[] ids = new float[t];
+            for (int i = 0; i < t; i++) ids[i] = i < prompt.length ? prompt[i] : s.tokens()[i - prompt.length];
+            INDArray probs = g.output(Nd4j.create(ids, new long[]{1, 1, t}))[0]; // softmax [1, vocab, T]
+            for (int i = 0; i < s.tokens().length; i++) {
+                double expected = Math.log(probs.getDouble(0, s.tokens()[i], prompt.length - 1 + i));
+                assertEquals(expected, s.logProbs()[i], 1e-3, "sequence " + b + " token " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY})
+    void cachedAndUncachedGreedyAgree(String positions) {
+        ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 24, positions, false);
+        Sampler sampler = new Sampler(randomModel(cfg), cfg);
+        SamplingOptions greedy = SamplingOptions.greedy(12, Set.of(0));
+        List<Sample> cached = sampler.generate(PROMPTS, greedy);
+        List<Sample> uncached = sampler.generateUncached(PROMPTS, greedy);
+        for (int b = 0; b < PROMPTS.size(); b++) {
+            assertArrayEquals(uncached.get(b).tokens(), cached.get(b).tokens());
+            assertArrayEquals(uncached.get(b).logProbs(), cached.get(b).logProbs(), 1e-4);
+            assertEquals(uncached.get(b).finishReason(), cached.get(b).finishReason());
+        }
+    }
+
+    @Test
+    void stopsAtStopIdAndIsSeeded() {
+        ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 24, ModelConfig.ROTARY, false);
+        Sampler sampler = new Sampler(randomModel(cfg), cfg);
+        // greedy first token of prompt 0 becomes a stop id: generation ends right there with reason "stop"
+        int first = sampler.generate(List.of(PROMPTS.get(0)), SamplingOptions.greedy(1, Set.of())).get(0).tokens()[0];
+        Sample stopped = sampler.generate(List.of(PROMPTS.get(0)), SamplingOptions.greedy(8, Set.of(first))).get(0);
+        assertArrayEquals(new int[]{first}, stopped.tokens());
+        assertEquals(Sample.STOP, stopped.finishReason());
+
+        SamplingOptions opts = SamplingOptions.sample(1.0, 0, 1.0, 8, Set.of(), 123);
+        List<Sample> a = sampler.generate(PROMPTS, opts), b = sampler.generate(PROMPTS, opts);
+        for (int i = 0; i < PROMPTS.size(); i++) assertArrayEquals(a.get(i).tokens(), b.get(i).tokens());
+        // maxSeqLen caps generation: 24 - 6 prompt tokens leaves 18
+        Sample capped = sampler.generate(List.of(PROMPTS.get(2)), SamplingOptions.greedy(100, Set.of())).get(0);
+        assertEquals(18, capped.tokens().length);
+        assertEquals(Sample.LENGTH, capped.finishReason());
+    }
+}
