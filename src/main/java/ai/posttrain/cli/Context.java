@@ -4,8 +4,7 @@ import ai.posttrain.config.PosttrainConfig;
 import ai.posttrain.data.BuiltinData;
 import ai.posttrain.data.TokenCounter;
 import ai.posttrain.tokenizer.ChatTemplate;
-import ai.posttrain.tokenizer.Tokenizer;
-import ai.posttrain.tokenizer.Tokenizers;
+import ai.posttrain.stage.StageContext;
 import ai.posttrain.run.RunDir;
 import ai.posttrain.run.SparkSessions;
 import org.apache.spark.sql.SparkSession;
@@ -32,19 +31,21 @@ final class Context {
 
     org.apache.hadoop.conf.Configuration hadoopConfiguration() { return spark().sparkContext().hadoopConfiguration(); }
 
-    BuiltinData builtinData() {
-        return new BuiltinData(config.seed(), config.data().builtinTrainPerSuite(), config.data().builtinHeldoutPerSuite());
-    }
-
-    Tokenizer tokenizer() {
-        return Tokenizers.create(config.tokenizer().kind(), config.tokenizer().path().isBlank() ? null : config.tokenizer().path());
-    }
+    BuiltinData builtinData() { return StageContext.builtinFor(config); }
 
     /** Counts a conversation's tokens as training will see them (the chat template's full render). */
     TokenCounter tokenCounter() {
-        ChatTemplate template = new ChatTemplate(tokenizer());
+        ChatTemplate template = new ChatTemplate(StageContext.tokenizerFor(config));
         return template::count;
     }
+
+    /** The run named by --run, or a new one under posttrain.run.root. */
+    RunDir runOrNew(Args args) {
+        RunDir run = runOrNull(args);
+        return run != null ? run : RunDir.create(config, hadoopConfiguration());
+    }
+
+    StageContext stageContext(RunDir run) { return StageContext.create(spark(), config, run, err); }
 
     /** The run named by --run, or null when the command was given none. */
     RunDir runOrNull(Args args) {

@@ -21,7 +21,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new DataCommand(), new ValidateCommand(), new SqlCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new PipelineCommand(), new StageCommand(), new EvalCommand(), new DataCommand(),
+                new ValidateCommand(), new SqlCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {}

@@ -62,6 +62,13 @@ public final class ToolCatalog implements Serializable {
 
     public Optional<Tool> find(String name) { return Optional.ofNullable(tools.get(name)); }
 
+    /** Tool name to its required argument names (what the tool-call verifier checks). */
+    public Map<String, java.util.Set<String>> requiredArguments() {
+        Map<String, java.util.Set<String>> out = new LinkedHashMap<>();
+        tools.values().forEach(t -> out.put(t.name(), java.util.Set.copyOf(t.required().keySet())));
+        return out;
+    }
+
     /** "Tools: calculator(expression), get_weather(city, unit?), ..." for a system prompt. */
     public String systemPrompt() {
         return "Tools: " + tools.values().stream().map(Tool::signature).collect(Collectors.joining(", "));

@@ -7,7 +7,7 @@ package ai.posttrain.model;
  * @param tiedEmbeddings sharing the token embedding with the output layer; not supported yet
  */
 public record ModelConfig(int vocab, int dModel, int layers, int heads, int dFf, int maxSeqLen,
-                          String positions, boolean tiedEmbeddings) {
+                          String positions, boolean tiedEmbeddings) implements java.io.Serializable {
 
     public static final String LEARNED = "learned";
     public static final String ROTARY = "rotary";

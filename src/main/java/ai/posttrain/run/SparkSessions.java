@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** One way to get the Spark session: spark-submit's when there is one, else an embedded local[*]. */
 public final class SparkSessions {
+    /** ND4J's arrays, and our records (see {@link RecordKryoRegistrator}). */
+    public static final String KRYO_REGISTRATORS = "org.nd4j.kryo.Nd4jRegistrator," + RecordKryoRegistrator.class.getName();
+
     private SparkSessions() {}
 
     public static SparkSession getOrCreate(SparkSettings settings) {
@@ -17,7 +20,7 @@ public final class SparkSessions {
         if (!conf.contains("spark.app.name")) conf.setAppName(settings.appName());
         // DL4J-on-Spark ships INDArrays: Kryo with ND4J's registrator is required for them.
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-        conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        conf.setIfMissing("spark.kryo.registrator", KRYO_REGISTRATORS);
         for (Map.Entry<String, String> e : settings.conf().entrySet()) conf.setIfMissing(e.getKey(), e.getValue());
         return SparkSession.builder().config(conf).getOrCreate();
     }

@@ -38,6 +38,19 @@ public final class TableWriter {
     }
 
     /**
+     * Adds {@code rows} after dropping the existing rows that match {@code replaced} (e.g. the steps a
+     * resumed stage is about to write again), so a rerun never duplicates rows.
+     */
+    public void appendReplacing(String table, Dataset<Row> rows, org.apache.spark.sql.Column replaced) {
+        Path target = run.tablePath(table);
+        Dataset<Row> all = exists(target)
+                ? rows.sparkSession().read().parquet(target.toString()).where(org.apache.spark.sql.functions.not(replaced))
+                        .unionByName(rows, true)
+                : rows;
+        swapInto(target, all);
+    }
+
+    /**
      * Replaces one partition ({@code table/k1=v1/k2=v2}) with {@code rows}, which must not hold the
      * partition columns: readers get them back from the folder names (Hive-style partitioning).
      */

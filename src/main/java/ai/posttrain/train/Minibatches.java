@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import scala.Tuple2;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -21,33 +22,37 @@ import java.util.List;
 public final class Minibatches {
     private Minibatches() {}
 
-    /** SFT minibatches in a seeded shuffled order; the last batch is completed with the first examples. */
+    /** Minibatches per length-bucketing window: sequences of similar length share a minibatch. */
+    static final int WINDOW_BATCHES = 8;
+
+    /**
+     * SFT minibatches in a seeded shuffled order. Within windows of {@value #WINDOW_BATCHES}
+     * minibatches, sequences are sorted by length before they are cut into minibatches, so little
+     * compute goes to padding. An incomplete last minibatch is completed with its window's first examples.
+     */
     public static JavaRDD<MultiDataSet> sft(JavaRDD<SftExample> examples, int rows, long seed) {
-        long count = examples.count();
-        if (count == 0) throw new IllegalArgumentException("no examples to batch");
-        long batches = (count + rows - 1) / rows;
-        JavaRDD<SftExample> shuffled = examples.zipWithIndex()
+        if (examples.isEmpty()) throw new IllegalArgumentException("no examples to batch");
+        long window = (long) rows * WINDOW_BATCHES;
+        return examples.zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(mix(seed, t._2()), t._1()))
                 .sortByKey()
-                .values();
-        return shuffled.zipWithIndex()
-                .flatMapToPair(t -> {
-                    // Position p fills batch p / rows; positions past the end wrap around to fill the last batch.
-                    List<Tuple2<Long, Tuple2<Long, SftExample>>> out = new ArrayList<>(2);
-                    out.add(new Tuple2<>(t._2() / rows, new Tuple2<>(t._2(), t._1())));
-                    long wrapped = t._2() + count;
-                    if (wrapped < batches * rows) out.add(new Tuple2<>(wrapped / rows, new Tuple2<>(wrapped, t._1())));
-                    return out.iterator();
-                })
+                .values()
+                .zipWithIndex()
+                .mapToPair(t -> new Tuple2<>(t._2() / window, t._1()))
                 .groupByKey()
                 .sortByKey()
-                .map(t -> {
-                    List<Tuple2<Long, SftExample>> members = new ArrayList<>();
+                .flatMap(t -> {
+                    List<SftExample> members = new ArrayList<>();
                     t._2().forEach(members::add);
-                    members.sort((a, b) -> Long.compare(a._1(), b._1()));
-                    List<SftExample> batch = new ArrayList<>(members.size());
-                    for (Tuple2<Long, SftExample> m : members) batch.add(m._2());
-                    return sftBatch(batch);
+                    // Sort by length, then id: the same order whatever order the shuffle delivered.
+                    members.sort(Comparator.comparingInt((SftExample e) -> e.tokens().length).thenComparing(SftExample::id));
+                    List<MultiDataSet> out = new ArrayList<>();
+                    for (int from = 0; from < members.size(); from += rows) {
+                        List<SftExample> batch = new ArrayList<>(members.subList(from, Math.min(members.size(), from + rows)));
+                        for (int i = 0; batch.size() < rows; i++) batch.add(members.get(i % members.size()));
+                        out.add(sftBatch(batch));
+                    }
+                    return out.iterator();
                 });
     }
 

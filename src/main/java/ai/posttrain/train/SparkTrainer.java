@@ -41,11 +41,12 @@ public final class SparkTrainer {
     }
 
     /**
-     * Runs steps {@code [startStep, settings.steps())} and returns the trained network.
-     * {@code tokensPerBatch[i]} is the number of trained tokens in minibatch i (for throughput).
+     * Runs steps {@code [from, to)} and returns the trained network. Step s reads the minibatches at
+     * positions {@code (s - dataOrigin) * batchesPerStep} onwards, cycling through the data, so the
+     * same step always sees the same data. {@code tokensPerBatch[i]} counts minibatch i's trained tokens.
      */
     public ComputationGraph train(ComputationGraph net, JavaRDD<MultiDataSet> minibatches, long[] tokensPerBatch,
-                                  int startStep, StepListener listener) {
+                                  int from, int to, int dataOrigin, StepListener listener) {
         JavaPairRDD<Long, MultiDataSet> indexed = minibatches.zipWithIndex()
                 .mapToPair(Tuple2::swap)
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -63,8 +64,8 @@ public final class SparkTrainer {
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
         int perStep = settings.batchesPerStep();
         try {
-            for (int step = startStep; step < settings.steps(); step++) {
-                long first = (long) step * perStep;
+            for (int step = from; step < to; step++) {
+                long first = (long) (step - dataOrigin) * perStep;
                 long tokens = 0;
                 for (int i = 0; i < perStep; i++) tokens += tokensPerBatch[(int) ((first + i) % batchCount)];
                 double lr = settings.lr().at(step);
@@ -72,7 +73,7 @@ public final class SparkTrainer {
                 long t0 = System.nanoTime();
                 sparkNet.fitMultiDataSet(roundOf(indexed, first, perStep, batchCount));
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                listener.afterStep(new Step(step, settings.steps(), sparkNet.getScore(), lr, tokens, seconds),
+                listener.afterStep(new Step(step, settings.lr().totalSteps(), sparkNet.getScore(), lr, tokens, seconds),
                         sparkNet.getNetwork());
             }
         } finally {

@@ -5,10 +5,10 @@ import java.io.Serializable;
 /**
  * How a stage trains on Spark. A step is one parameter-averaging round: each of {@code workers}
  * trains on {@code averagingFrequency} minibatches of {@code batchPerWorker} rows, then the
- * driver averages their parameters (and Adam state).
+ * driver averages their parameters (and Adam state). The schedule spans the whole stage.
  */
 public record TrainerSettings(int workers, int batchPerWorker, int averagingFrequency, int prefetch,
-                              int steps, LrSchedule lr, int checkpointEvery) implements Serializable {
+                              LrSchedule lr) implements Serializable {
     /** Minibatches consumed by one step. */
     public int batchesPerStep() { return workers * averagingFrequency; }
 }

@@ -15,7 +15,7 @@ class ConfigLoaderTest {
         PosttrainConfig c = PosttrainConfig.load(null, List.of());
         assertEquals(42, c.seed());
         assertEquals("byte", c.tokenizer().kind());
-        assertEquals(256, c.data().maxTokens());
+        assertEquals(640, c.data().maxTokens());
         assertEquals("false", c.spark().conf().get("spark.ui.enabled"));
     }
 

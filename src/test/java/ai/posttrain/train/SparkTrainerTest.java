@@ -52,7 +52,7 @@ class SparkTrainerTest {
     }
 
     private static final TrainerSettings SETTINGS =
-            new TrainerSettings(2, 8, 2, 0, 12, new LrSchedule(0.02, 0.002, 2, 12), 4);
+            new TrainerSettings(2, 8, 2, 0, new LrSchedule(0.02, 0.002, 2, 12));
 
     @Test
     void trainsStepByStepWithTheScheduleAndLowersHeldOutLoss() {
@@ -64,7 +64,7 @@ class SparkTrainerTest {
         long[] tokens = new long[train.size()];
         Arrays.fill(tokens, 8);
         ComputationGraph trained = new SparkTrainer(sc, SETTINGS)
-                .train(net, sc.parallelize(train, 3), tokens, 0, (s, n) -> steps.add(s));
+                .train(net, sc.parallelize(train, 3), tokens, 0, 12, 0, (s, n) -> steps.add(s));
         assertEquals(12, steps.size());
         for (int i = 0; i < steps.size(); i++) {
             assertEquals(i, steps.get(i).step());
@@ -79,16 +79,15 @@ class SparkTrainerTest {
     void aRunResumedFromACheckpointEndsWhereAnUninterruptedRunEnds(@TempDir File dir) throws Exception {
         JavaRDD<MultiDataSet> train = sc.parallelize(batches(10, 7), 3);
         long[] tokens = new long[10];
-        ComputationGraph straight = new SparkTrainer(sc, SETTINGS).train(regressionNet(), train, tokens, 0, (s, n) -> {});
+        ComputationGraph straight = new SparkTrainer(sc, SETTINGS).train(regressionNet(), train, tokens, 0, 12, 0, (s, n) -> {});
 
         File checkpoint = new File(dir, "step6.zip");
         List<Integer> firstSteps = new ArrayList<>();
-        TrainerSettings stopEarly = new TrainerSettings(2, 8, 2, 0, 6, SETTINGS.lr(), 4);
-        ComputationGraph half = new SparkTrainer(sc, stopEarly).train(regressionNet(), train, tokens, 0, (s, n) -> firstSteps.add(s.step()));
+        ComputationGraph half = new SparkTrainer(sc, SETTINGS).train(regressionNet(), train, tokens, 0, 6, 0, (s, n) -> firstSteps.add(s.step()));
         ModelSerializer.writeModel(half, checkpoint, true);
         ComputationGraph restored = ModelSerializer.restoreComputationGraph(checkpoint, true);
         List<Integer> laterSteps = new ArrayList<>();
-        ComputationGraph resumed = new SparkTrainer(sc, SETTINGS).train(restored, train, tokens, 6, (s, n) -> laterSteps.add(s.step()));
+        ComputationGraph resumed = new SparkTrainer(sc, SETTINGS).train(restored, train, tokens, 6, 12, 0, (s, n) -> laterSteps.add(s.step()));
 
         assertEquals(List.of(0, 1, 2, 3, 4, 5), firstSteps);
         assertEquals(List.of(6, 7, 8, 9, 10, 11), laterSteps);

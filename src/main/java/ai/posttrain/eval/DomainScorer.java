@@ -1,0 +1,80 @@
+package ai.posttrain.eval;
+
+import ai.posttrain.data.ToolCall;
+import ai.posttrain.data.ToolCatalog;
+import ai.posttrain.reward.CodeVerifier;
+import ai.posttrain.reward.FormatVerifier;
+import ai.posttrain.reward.MathVerifier;
+import ai.posttrain.reward.ReplyFormatVerifier;
+import ai.posttrain.reward.StemVerifier;
+import ai.posttrain.reward.ToolCallVerifier;
+import ai.posttrain.reward.VerifierResult;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A record's domain picks its verifier and the metric it reports:
+ * math, reasoning → accuracy against {@code answer}; stem → accuracy with units; code → pass_rate of
+ * {@code tests}; agent → tool_call_validity (a valid call to the gold reply's tool); anything else
+ * (chat) → format_validity of a plain reply that ends its turn.
+ */
+final class DomainScorer implements Serializable {
+    private final MathVerifier math = new MathVerifier();
+    private final StemVerifier stem = new StemVerifier();
+    private final CodeVerifier code = new CodeVerifier();
+    private final FormatVerifier thinkFormat = new FormatVerifier();
+    private final ReplyFormatVerifier reply = new ReplyFormatVerifier();
+    private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
+
+    EvalOutcome score(EvalItem item, String completion, boolean stopped, int newTokens) {
+        String metric;
+        VerifierResult result;
+        boolean formatOk;
+        switch (kindOf(item)) {
+            case "math" -> { metric = "accuracy"; result = math.verify(completion, item.answer()); formatOk = thinkFormat.verify(completion, null).passed(); }
+            case "stem" -> { metric = "accuracy"; result = stem.verify(completion, item.answer()); formatOk = thinkFormat.verify(completion, null).passed(); }
+            case "code" -> { metric = "pass_rate"; result = code.verifyTests(completion, item.tests()); formatOk = thinkFormat.verify(completion, null).passed(); }
+            case "agent" -> {
+                metric = "tool_call_validity";
+                result = toolCalls.verify(completion, expectedTool(item.goldReply()));
+                formatOk = completion.contains("<tool_call>");
+            }
+            default -> { metric = "format_validity"; result = reply.verify(completion, null); formatOk = result.passed(); }
+        }
+        // A reply that never ended its turn is not a valid reply, whatever its prefix looks like.
+        boolean passed = result.passed() && (stopped || !metric.equals("format_validity"));
+        // Partial credit only for code (the fraction of its tests); the suite metric counts full passes.
+        double score = metric.equals("pass_rate") ? result.score() : passed ? 1.0 : 0.0;
+        return new EvalOutcome(item.suite(), item.id(), item.domain(), item.difficulty(), render(item), completion, metric,
+                score, passed, formatOk, stopped, newTokens, result.reason());
+    }
+
+    private static String kindOf(EvalItem item) {
+        String d = item.domain() == null ? "" : item.domain();
+        return switch (d) {
+            case "math", "reasoning" -> "math";
+            case "stem" -> "stem";
+            case "code" -> "code";
+            case "agent" -> "agent";
+            default -> item.tests() != null && !item.tests().isEmpty() ? "code" : item.answer() != null ? "math" : "chat";
+        };
+    }
+
+    /** The tool the gold reply calls first (null when it calls none). */
+    private static String expectedTool(String gold) {
+        if (gold == null || !gold.contains("<tool_call>")) return null;
+        try {
+            List<ToolCall> calls = ToolCall.parseAll(gold);
+            return calls.isEmpty() ? null : calls.get(0).name();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String render(EvalItem item) {
+        StringBuilder b = new StringBuilder();
+        item.prompt().forEach(m -> b.append(m.role()).append(": ").append(m.content()).append('\n'));
+        return b.toString().strip();
+    }
+}

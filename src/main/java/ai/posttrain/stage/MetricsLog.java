@@ -1,0 +1,52 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.run.TableWriter;
+import ai.posttrain.train.SparkTrainer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Per-step training metrics of one stage, written to the run's {@code metrics} table at every
+ * checkpoint. A resumed stage rewrites the steps after its checkpoint, so no step appears twice.
+ */
+final class MetricsLog {
+    static final StructType SCHEMA = new StructType()
+            .add("stage", DataTypes.StringType).add("phase", DataTypes.StringType)
+            .add("step", DataTypes.IntegerType).add("loss", DataTypes.DoubleType)
+            .add("lr", DataTypes.DoubleType).add("tokens", DataTypes.LongType)
+            .add("tokens_per_s", DataTypes.DoubleType).add("seconds", DataTypes.DoubleType)
+            .add("time", DataTypes.StringType);
+
+    private final SparkSession spark;
+    private final TableWriter tables;
+    private final String stage;
+    private final List<Row> pending = new ArrayList<>();
+
+    MetricsLog(SparkSession spark, TableWriter tables, String stage) {
+        this.spark = spark;
+        this.tables = tables;
+        this.stage = stage;
+    }
+
+    void add(String phase, SparkTrainer.Step s) {
+        pending.add(RowFactory.create(stage, phase, s.step(), s.loss(), s.lr(), s.tokens(), s.tokensPerSecond(),
+                s.seconds(), Instant.now().toString()));
+    }
+
+    void flush() {
+        if (pending.isEmpty()) return;
+        int first = pending.get(0).getInt(2);
+        tables.appendReplacing("metrics", spark.createDataFrame(pending, SCHEMA),
+                col("stage").equalTo(stage).and(col("step").geq(first)));
+        pending.clear();
+    }
+}

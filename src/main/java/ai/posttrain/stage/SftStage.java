@@ -1,0 +1,182 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.config.ModelSettings;
+import ai.posttrain.config.SftStageSettings;
+import ai.posttrain.config.SftStageSettings.Phase;
+import ai.posttrain.config.TrainSettings;
+import ai.posttrain.data.ReadResult;
+import ai.posttrain.data.RecordKind;
+import ai.posttrain.data.RecordReader;
+import ai.posttrain.model.Checkpoints;
+import ai.posttrain.model.LanguageModels;
+import ai.posttrain.model.ModelConfig;
+import ai.posttrain.model.ModelInfo;
+import ai.posttrain.model.head.LmHeadOutputLayer;
+import ai.posttrain.train.LrSchedule;
+import ai.posttrain.train.Minibatches;
+import ai.posttrain.train.SftExample;
+import ai.posttrain.train.SparkTrainer;
+import ai.posttrain.train.TrainerSettings;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * Supervised fine-tuning of the teacher: cold-start-sft (from scratch, or an init checkpoint, on
+ * math/code/STEM reasoning) and overall-sft (from the previous stage's model, through curriculum
+ * phases of conversation, agent and reasoning data). Data flows top to bottom in {@link #run}.
+ */
+public final class SftStage {
+    private final StageContext ctx;
+    private final SftStageSettings settings;
+    private final String previousStage;
+
+    /** @param previousStage the stage whose final model this one continues, or null to start fresh */
+    public SftStage(StageContext ctx, SftStageSettings settings, String previousStage) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.previousStage = previousStage;
+    }
+
+    public String name() { return settings.stage(); }
+
+    public void run() {
+        String stage = settings.stage();
+        long seed = ctx.config().seed();
+
+        // 1. Read and validate the inputs; rejected records go to the run's table, the rest flow on.
+        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.SFT, settings.inputs(), ctx.tokenCounter(),
+                ctx.config().data().maxTokens(), ctx.builtin());
+        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(stage)), col("origin").equalTo(stage));
+        ctx.console().printf("[%s] %s%n", stage, data);
+        Dataset<Row> records = data.valid();
+
+        // 2. The model: resume from this stage's last checkpoint, else start from init / the previous stage / scratch.
+        StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), stage);
+        TrainSettings train = settings.train();
+        int total = settings.totalSteps();
+        Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
+        ComputationGraph model;
+        ModelConfig modelConfig;
+        int step;
+        if (resumed.isPresent()) {
+            model = resumed.get().graph();
+            modelConfig = resumed.get().info().config();
+            step = (int) resumed.get().info().step();
+            ctx.console().printf("[%s] resuming from the checkpoint at step %d/%d%n", stage, step, total);
+        } else {
+            Checkpoints.Loaded start = startingPoint();
+            model = start != null ? start.graph()
+                    : LanguageModels.create(modelConfig(ctx.config().teacher()), new LmHeadOutputLayer.Builder(),
+                    train.lr(), train.gradClip(), seed);
+            modelConfig = start != null ? start.info().config() : modelConfig(ctx.config().teacher());
+            step = 0;
+            if (start == null && ctx.config().eval().beforeTraining()) {
+                StageEvaluation.run(ctx, stage, "start", model, modelConfig);   // the untrained baseline
+            }
+        }
+
+        // 3. Train phase by phase: sample the phase's records, render them, batch them, train its steps.
+        TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(),
+                train.averagingFrequency(), train.prefetch(),
+                new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total));
+        MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), stage);
+        ProgressPrinter progress = new ProgressPrinter(ctx.console(), stage);
+        final ModelConfig arch = modelConfig;
+        int phaseStart = 0;
+        for (int p = 0; p < settings.phases().size(); p++) {
+            Phase phase = settings.phases().get(p);
+            int phaseEnd = phaseStart + phase.steps();
+            if (step < phaseEnd) {
+                Dataset<Row> phaseRecords = Curriculum.phaseRecords(records, phase, seed + p, ctx.console());
+                ctx.console().printf("[%s] phase %s: steps %d-%d on %s%n", stage, phase.name(), phaseStart, phaseEnd,
+                        Curriculum.describe(phaseRecords));
+                JavaRDD<MultiDataSet> batches = Minibatches.sft(SftExample.fromRecords(phaseRecords, ctx.template()),
+                        train.batchPerWorker(), seed + p).persist(StorageLevel.MEMORY_AND_DISK());
+                long[] tokens = Minibatches.trainedTokens(batches);
+                model = new SparkTrainer(ctx.sc(), trainer).train(model, batches, tokens, step, phaseEnd, phaseStart,
+                        (s, net) -> {
+                            metrics.add(phase.name(), s);
+                            progress.step(s);
+                            int done = s.step() + 1;
+                            if (done % train.checkpointEvery() == 0 || done == total) {
+                                checkpoints.save(net, info(arch, done));
+                                metrics.flush();
+                            }
+                        });
+                batches.unpersist(false);
+                step = phaseEnd;
+            }
+            phaseStart = phaseEnd;
+        }
+        metrics.flush();
+
+        // 4. The stage's model, for the next stage and for evaluation.
+        checkpoints.saveFinal(model, info(modelConfig, total));
+        data.unpersist();
+    }
+
+    /** An init checkpoint from config, else the previous stage's final model, else null (fresh weights). */
+    private Checkpoints.Loaded startingPoint() {
+        if (!settings.init().isBlank()) return Checkpoints.load(settings.init(), ctx.hadoop());
+        if (previousStage == null) return null;
+        StageCheckpoints previous = new StageCheckpoints(ctx.run(), previousStage);
+        if (!previous.hasFinalModel()) {
+            throw new IllegalStateException("stage " + settings.stage() + " needs the model of " + previousStage
+                    + ", which is not complete in " + ctx.run().root());
+        }
+        return Checkpoints.load(previous.modelDir().toString(), ctx.hadoop());
+    }
+
+    ModelConfig modelConfig(ModelSettings m) {
+        return new ModelConfig(ctx.tokenizer().vocabSize(), m.dModel(), m.layers(), m.heads(), m.dFf(), m.maxSeqLen(),
+                m.positions(), m.tiedEmbeddings());
+    }
+
+    private ModelInfo info(ModelConfig config, int step) {
+        return new ModelInfo(config, ctx.tokenizer().kind(), settings.stage(), step,
+                Map.of("run", ctx.run().id(), "inputs", String.join(",", settings.inputs()),
+                        "seed", String.valueOf(ctx.config().seed())));
+    }
+
+    /** Console progress: step/total, loss, tokens/s and the time left, about every 10 seconds. */
+    static final class ProgressPrinter {
+        private final java.io.PrintStream console;
+        private final String stage;
+        private final long started = System.nanoTime();
+        private long lastPrint;
+        private int stepsSeen;
+
+        ProgressPrinter(java.io.PrintStream console, String stage) {
+            this.console = console;
+            this.stage = stage;
+        }
+
+        void step(SparkTrainer.Step s) {
+            stepsSeen++;
+            long now = System.nanoTime();
+            boolean last = s.step() + 1 == s.totalSteps();
+            if (now - lastPrint < 10_000_000_000L && !last && stepsSeen > 1) return;
+            lastPrint = now;
+            double elapsed = (now - started) / 1e9;
+            double eta = elapsed / stepsSeen * (s.totalSteps() - s.step() - 1);
+            console.printf(Locale.ROOT, "[%s] step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  eta %s%n", stage, s.step() + 1,
+                    s.totalSteps(), s.loss(), s.lr(), s.tokensPerSecond(), duration(eta));
+        }
+
+        private static String duration(double seconds) {
+            long s = Math.round(seconds);
+            return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.config.PosttrainConfig.EvalSettings;
+import ai.posttrain.eval.EvalItems;
+import ai.posttrain.eval.EvalOutcome;
+import ai.posttrain.eval.EvalReport;
+import ai.posttrain.eval.Evaluator;
+import ai.posttrain.model.ModelBytes;
+import ai.posttrain.model.ModelConfig;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * Evaluates a stage's model on every held-out suite into the run's {@code eval} table (one row per
+ * stage, checkpoint, suite and metric) and {@code eval_samples} (every scored completion).
+ */
+final class StageEvaluation {
+    static final StructType EVAL = new StructType()
+            .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType)
+            .add("suite", DataTypes.StringType).add("metric", DataTypes.StringType)
+            .add("value", DataTypes.DoubleType).add("n", DataTypes.IntegerType);
+    static final StructType SAMPLES = new StructType()
+            .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType)
+            .add("suite", DataTypes.StringType).add("id", DataTypes.StringType)
+            .add("difficulty", DataTypes.IntegerType).add("prompt", DataTypes.StringType)
+            .add("completion", DataTypes.StringType).add("metric", DataTypes.StringType)
+            .add("score", DataTypes.DoubleType).add("passed", DataTypes.BooleanType)
+            .add("format_ok", DataTypes.BooleanType).add("stopped", DataTypes.BooleanType)
+            .add("new_tokens", DataTypes.IntegerType).add("reason", DataTypes.StringType);
+
+    private StageEvaluation() {}
+
+    /** @param checkpoint "start" (before the stage trained) or "end" */
+    static EvalReport run(StageContext ctx, String stage, String checkpoint, ComputationGraph model, ModelConfig config) {
+        EvalSettings settings = ctx.config().eval();
+        EvalItems.Read items = EvalItems.read(ctx.spark(), settings.suites(), ctx.builtin(), ctx.tokenCounter(),
+                ctx.config().data().maxTokens(), settings.perSuite());
+        for (var rejected : items.rejected()) {
+            ctx.tables().appendReplacing("rejected", rejected.withColumn("origin", lit("eval:" + stage)),
+                    col("origin").equalTo("eval:" + stage));
+        }
+        long t0 = System.nanoTime();
+        EvalReport report = new Evaluator(ctx.sc(), ctx.template(), settings.maxNewTokens(), settings.batchSize())
+                .evaluate(ModelBytes.of(model, config), items.items());
+        ctx.console().printf("[%s] eval (%s, %.0fs): %s%n", stage, checkpoint, (System.nanoTime() - t0) / 1e9, report.toJson());
+        write(ctx, stage, checkpoint, report);
+        return report;
+    }
+
+    private static void write(StageContext ctx, String stage, String checkpoint, EvalReport report) {
+        List<Row> rows = new ArrayList<>();
+        report.suites().forEach((suite, m) -> {
+            rows.add(RowFactory.create(stage, checkpoint, suite, m.metric(), m.value(), m.n()));
+            rows.add(RowFactory.create(stage, checkpoint, suite, "format_rate", m.formatRate(), m.n()));
+            rows.add(RowFactory.create(stage, checkpoint, suite, "stop_rate", m.stopRate(), m.n()));
+            rows.add(RowFactory.create(stage, checkpoint, suite, "mean_new_tokens", m.meanNewTokens(), m.n()));
+            m.byDifficulty().forEach((level, v) ->
+                    rows.add(RowFactory.create(stage, checkpoint, suite, m.metric() + "@difficulty" + level, v, m.n())));
+        });
+        List<Row> samples = new ArrayList<>();
+        for (EvalOutcome o : report.outcomes()) {
+            samples.add(RowFactory.create(stage, checkpoint, o.suite(), o.id(), o.difficulty(), o.prompt(), o.completion(),
+                    o.metric(), o.score(), o.passed(), o.formatOk(), o.stopped(), o.newTokens(), o.reason()));
+        }
+        var same = col("stage").equalTo(stage).and(col("checkpoint").equalTo(checkpoint));
+        ctx.tables().appendReplacing("eval", ctx.spark().createDataFrame(rows, EVAL), same);
+        ctx.tables().appendReplacing("eval_samples", ctx.spark().createDataFrame(samples, SAMPLES), same);
+    }
+}
