@@ -110,8 +110,9 @@ public final class SftStage {
                             progress.step(s);
                             int done = s.step() + 1;
                             if (done % train.checkpointEvery() == 0 || done == total) {
-                                checkpoints.save(net, info(arch, done));
+                                // Metrics first: a kill between the two makes the resume rewrite these steps, never lose them.
                                 metrics.flush();
+                                checkpoints.save(net, info(arch, done));
                             }
                         });
                 batches.unpersist(false);
