@@ -27,8 +27,8 @@ final class LayerNorm {
 
     /** Writes d gain and d bias into the given gradient views and returns dx. */
     static INDArray backward(INDArray dy, Cache c, INDArray gain, INDArray dGain, INDArray dBias) {
-        dGain.assign(dy.mul(c.xhat()).sum(0).reshape(dGain.shape()));
-        dBias.assign(dy.sum(0).reshape(dBias.shape()));
+        dGain.assign(LayerWorkspaces.columnSums(dy.mul(c.xhat())).reshape(dGain.shape()));
+        dBias.assign(LayerWorkspaces.columnSums(dy).reshape(dBias.shape()));
         INDArray dxhat = dy.mulRowVector(gain);
         long n = dy.size(0);
         INDArray meanD = dxhat.mean(1).reshape(n, 1);

@@ -4,10 +4,9 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +137,7 @@ public final class Sampler {
     private static INDArray mlp(Layer blk, INDArray x1) {
         INDArray u = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null)
                 .mmul(blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
-        Nd4j.getExecutioner().exec(new GELU(u, u));
+        u.muli(Transforms.sigmoid(u.mul(1.702), false)); // GELU as in TransformerBlockImpl
         return u.mmul(blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
     }
 

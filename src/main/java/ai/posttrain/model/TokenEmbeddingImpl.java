@@ -61,7 +61,7 @@ public class TokenEmbeddingImpl extends BaseLayer<TokenEmbedding> {
             INDArray dP = gradientViews.get("P");
             dP.assign(0);
             dP.get(NDArrayIndex.interval(0, t), NDArrayIndex.all())
-                    .assign(g.reshape('c', mb, t * d).sum(0).reshape('c', t, d));
+                    .assign(LayerWorkspaces.columnSums(g.reshape('c', mb, t * d)).reshape('c', t, d));
             grad.gradientForVariable().put("P", dP);
         }
         return new Pair<>(grad, null); // ids are not differentiable

@@ -8,10 +8,10 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.GELUDerivative;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Forward and backward of {@link TransformerBlock} in row form [N = mb*T, d]: every projection is one
@@ -25,11 +25,13 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         INDArray input;  // the input this cache was computed from
         INDArray output; // output rows [N, d]
         LayerNorm.Cache ln1, ln2;
-        INDArray h1, q, k, v, p, att, h2, u, a;
+        INDArray h1, q, k, v, p, att, h2, u, gate, a; // gate = sigmoid(1.702 u), a = gelu(u) = u * gate
         Rotary rotary;
     }
 
+    private static final double GELU_K = 1.702;
     private Cache cache;
+    private final LayerWorkspaces workspaces = new LayerWorkspaces(this);
 
     public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -38,9 +40,9 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
+        long mb = input.size(0), t = input.size(2);
         Cache c = forward(input, maskArray);
         cache = training ? c : null;
-        long mb = input.size(0), t = input.size(2);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, Seq.fromRows(c.output, mb, t));
     }
 
@@ -76,8 +78,10 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         c.h2 = LayerNorm.forward(x1, params.get("ln2g"), params.get("ln2b"), lc);
         c.ln2 = lc[0];
         c.u = c.h2.mmul(params.get("W1")).addiRowVector(params.get("b1"));
-        c.a = c.u.ulike();
-        Nd4j.getExecutioner().exec(new GELU(c.u, c.a));
+        // GELU as x*sigmoid(1.702x) (ND4J's gelu formula) from the sigmoid op, which is ~3x faster
+        // than ND4J's gelu op here; the gate is kept so the backward pass needs no transcendental op
+        c.gate = Transforms.sigmoid(c.u.mul(GELU_K), false);
+        c.a = c.u.mul(c.gate);
         INDArray y = c.a.mmul(params.get("W2")).addiRowVector(params.get("b2")).addi(x1);
         c.output = y;
         return c;
@@ -86,6 +90,18 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (cache == null || cache.input != input) cache = forward(input, maskArray);
+        INDArray epsilonOut;
+        try (MemoryWorkspace ws = workspaces.backward()) {
+            epsilonOut = backward(epsilon);
+        }
+        cache = null;
+        Gradient g = new DefaultGradient();
+        for (String key : SpecParamInitializer.keys(layerConf().paramSpecs())) g.gradientForVariable().put(key, gradientViews.get(key));
+        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilonOut));
+    }
+
+    /** Writes the parameter gradients into the gradient views; returns dL/dinput [mb, d, T] (detached). */
+    private INDArray backward(INDArray epsilon) {
         Cache c = cache;
         TransformerBlock conf = layerConf();
         int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
@@ -96,18 +112,19 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         // MLP branch
         INDArray dW2 = gradientViews.get("W2");
         dW2.assign(c.a.transpose().mmul(dy));
-        gradientViews.get("b2").assign(dy.sum(0).reshape(1, d));
-        INDArray du = dy.mmul(params.get("W2").transpose())
-                .muli(Nd4j.getExecutioner().exec(new GELUDerivative(c.u, c.u.ulike())));
+        gradientViews.get("b2").assign(LayerWorkspaces.columnSums(dy).reshape(1, d));
+        // d/du u*s(ku) = s + k u s (1 - s) = s * (1 + k u (1 - s))
+        INDArray geluGrad = c.gate.rsub(1.0).muli(c.u).muli(GELU_K).addi(1.0).muli(c.gate);
+        INDArray du = dy.mmul(params.get("W2").transpose()).muli(geluGrad);
         gradientViews.get("W1").assign(c.h2.transpose().mmul(du));
-        gradientViews.get("b1").assign(du.sum(0).reshape(1, conf.getDFf()));
+        gradientViews.get("b1").assign(LayerWorkspaces.columnSums(du).reshape(1, conf.getDFf()));
         INDArray dh2 = du.mmul(params.get("W1").transpose());
         INDArray dx1 = LayerNorm.backward(dh2, c.ln2, params.get("ln2g"), gradientViews.get("ln2g"), gradientViews.get("ln2b"))
                 .addi(dy);
 
         // attention branch
         gradientViews.get("Wo").assign(c.att.transpose().mmul(dx1));
-        gradientViews.get("bo").assign(dx1.sum(0).reshape(1, d));
+        gradientViews.get("bo").assign(LayerWorkspaces.columnSums(dx1).reshape(1, d));
         INDArray dAtt = splitOne(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
         INDArray[] dqkv = new INDArray[3];
         Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
@@ -117,15 +134,11 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         }
         INDArray dQkv = joinHeads(dqkv, mb, t, heads, hd);
         gradientViews.get("Wqkv").assign(c.h1.transpose().mmul(dQkv));
-        gradientViews.get("bqkv").assign(dQkv.sum(0).reshape(1, 3L * d));
+        gradientViews.get("bqkv").assign(LayerWorkspaces.columnSums(dQkv).reshape(1, 3L * d));
         INDArray dh1 = dQkv.mmul(params.get("Wqkv").transpose());
         INDArray dx = LayerNorm.backward(dh1, c.ln1, params.get("ln1g"), gradientViews.get("ln1g"), gradientViews.get("ln1b"))
                 .addi(dx1);
-        cache = null;
-
-        Gradient g = new DefaultGradient();
-        for (String key : SpecParamInitializer.keys(conf.paramSpecs())) g.gradientForVariable().put(key, gradientViews.get(key));
-        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, Seq.fromRows(dx, mb, t)));
+        return Seq.fromRows(dx, mb, t).detach();
     }
 
     /** [N, 3d] rows (columns q|k|v, head-major) -> q, k, v each [mb*H, T, hd]. */

@@ -12,8 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * DL4J's numerical gradient check (double precision) over the whole graph: every parameter of the
- * embedding, both blocks and the final norm, with padding masks on inputs and labels. A subset of
- * entries per parameter array keeps it fast (a full check of every entry passes as well).
+ * embedding, both blocks and the final norm, with padding masks on inputs and labels.
  */
 class GradientCheckTest {
 
@@ -22,19 +21,19 @@ class GradientCheckTest {
     }
 
     private static void check(String positions) {
-        ModelConfig cfg = new ModelConfig(7, 8, 2, 2, 12, 6, positions, false);
+        // tiny: DL4J's graph gradient check perturbs every parameter (it ignores subset/maxPerParam)
+        ModelConfig cfg = new ModelConfig(5, 4, 2, 2, 6, 4, positions, false);
         ComputationGraph g = TestGraphs.graph(cfg, new NoOp(), 12345, DataType.DOUBLE);
         // larger weights than the training init so that attention and layer norm are far from trivial
         g.params().assign(Nd4j.randn(DataType.DOUBLE, g.params().shape()).muli(0.4));
-        int mb = 3, t = 5;
+        int mb = 3, t = 4;
         INDArray ids = TestGraphs.randomIds(mb, t, cfg.vocab(), 1, DataType.DOUBLE);
         INDArray labels = TestGraphs.randomIds(mb, t, cfg.vocab(), 2, DataType.DOUBLE);
-        INDArray mask = TestGraphs.lengthMask(new int[]{5, 3, 4}, t, DataType.DOUBLE);
+        INDArray mask = TestGraphs.lengthMask(new int[]{4, 2, 3}, t, DataType.DOUBLE);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
                 .inputs(new INDArray[]{ids}).labels(new INDArray[]{labels})
                 .inputMask(new INDArray[]{mask}).labelMask(new INDArray[]{mask})
                 .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
-                .subset(true).maxPerParam(6)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
         assertTrue(ok, "gradient check failed for positions=" + positions);
     }
