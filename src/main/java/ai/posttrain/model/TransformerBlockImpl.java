@@ -31,6 +31,7 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
 
     private static final double GELU_K = 1.702;
     private Cache cache;
+    private Rotary rotaryTable;
     private final LayerWorkspaces workspaces = new LayerWorkspaces(this);
 
     public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -66,7 +67,9 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         c.k = split[1];
         c.v = split[2];
         if (conf.isRotary()) {
-            c.rotary = new Rotary(t, hd, 0, x.dataType());
+            if (rotaryTable == null || rotaryTable.t != t || rotaryTable.cos.dataType() != x.dataType())
+                rotaryTable = new Rotary(t, hd, 0, x.dataType()); // reused while T stays the same
+            c.rotary = rotaryTable;
             c.q = c.rotary.apply(c.q);
             c.k = c.rotary.apply(c.k);
         }
