@@ -1,14 +1,13 @@
 package ai.posttrain.model;
 
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
+import ai.posttrain.model.head.LabelLayout;
+import ai.posttrain.model.head.LmHeadOutputLayer;
+import ai.posttrain.model.head.PackedLabels;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,9 +25,10 @@ public final class Benchmark {
 
     /** What to measure and at which sizes. */
     public record Settings(int vocab, int minibatch, int seqLen, int warmupSteps, int trainSteps,
-                           int gemmSize, int sampleBatch, int promptLen, int newTokens) {
+                           int gemmSize, int sampleBatch, int promptLen, int newTokens, int workers) {
+        /** mb 16 x T 128, one training worker per core (as local[*] Spark runs them). */
         public static Settings defaults(int vocab) {
-            return new Settings(vocab, 16, 128, 2, 6, 1024, 4, 8, 256);
+            return new Settings(vocab, 16, 128, 2, 6, 1024, 8, 8, 256, Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -43,26 +43,75 @@ public final class Benchmark {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", Runtime.getRuntime().availableProcessors());
         out.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
-        double peak = gemmGflops(s.gemmSize());
+        int threads = s.workers();
+        out.put("workers", threads);
+        double peak = gemmGflops(s.gemmSize(), threads);
         out.put("gemm_gflops", peak);
-        train("teacher", ModelConfig.teacher(s.vocab()), peak, out);
+        train("teacher", ModelConfig.teacher(s.vocab()), peak, threads, out);
         ModelConfig student = ModelConfig.student(s.vocab());
-        train("student", student, peak, out);
+        train("student", student, peak, threads, out);
         sample(student, out);
         return out;
     }
 
     /** Large square float gemm, best of several runs. */
     public static double gemmGflops(int n) {
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n), c = Nd4j.create(DataType.FLOAT, n, n);
-        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0); // warm-up
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            long t0 = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        return gemmGflops(n, 1);
+    }
+
+    /**
+     * The machine's matrix-multiply peak as the trainer uses it: {@code threads} concurrent large
+     * square float gemms (one per Spark worker thread), total GFLOP/s, best of several rounds.
+     */
+    public static double gemmGflops(int n, int threads) {
+        double best = 0;
+        for (int round = 0; round < 4; round++) {
+            double seconds = concurrently(threads, w -> {
+                INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n), c = Nd4j.create(DataType.FLOAT, n, n);
+                Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+                return () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            });
+            best = Math.max(best, threads * 2.0 * n * n * n / seconds / 1e9);
         }
-        return 2.0 * n * n * n / best / 1e9;
+        return best;
+    }
+
+    /**
+     * Runs {@code threads} workers at once: each prepares its own state (untimed), then all start
+     * together and the wall time of the timed parts is returned.
+     */
+    static double concurrently(int threads, java.util.function.IntFunction<Runnable> prepare) {
+        java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(threads + 1);
+        java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(threads + 1);
+        List<Thread> workers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int w = 0; w < threads; w++) {
+            int id = w;
+            Thread t = new Thread(() -> {
+                try {
+                    Runnable timed = prepare.apply(id);
+                    ready.await();
+                    timed.run();
+                    done.await();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    ready.reset();
+                    done.reset();
+                }
+            }, "bench-worker-" + w);
+            t.start();
+            workers.add(t);
+        }
+        try {
+            ready.await();
+            long t0 = System.nanoTime();
+            done.await();
+            long elapsed = System.nanoTime() - t0;
+            for (Thread t : workers) t.join();
+            return elapsed / 1e9;
+        } catch (Exception e) {
+            throw new IllegalStateException("benchmark worker failed", failure.get() != null ? failure.get() : e);
+        }
     }
 
     /** Model FLOPs per trained token: 6 per parameter (forward + backward) plus attention score/mix products. */
@@ -70,15 +119,18 @@ public final class Benchmark {
         return 6.0 * cfg.parameterCount() + 3.0 * cfg.attentionFlopsPerToken(seqLen);
     }
 
-    private void train(String name, ModelConfig cfg, double peakGflops, Map<String, Object> out) {
+    /** Training throughput of {@code threads} data-parallel workers, each fitting its own copy (as Spark's workers do). */
+    private void train(String name, ModelConfig cfg, double peakGflops, int threads, Map<String, Object> out) {
         ModelConfig sized = withMaxLen(cfg, s.seqLen());
-        ComputationGraph g = TransformerGraph.build(sized, head(sized), new Adam(1e-4), 1);
-        MultiDataSet batch = randomBatch(s.minibatch(), s.seqLen(), s.vocab(), new Random(1));
-        for (int i = 0; i < s.warmupSteps(); i++) g.fit(batch);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < s.trainSteps(); i++) g.fit(batch);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double tokensPerS = (double) s.minibatch() * s.seqLen() * s.trainSteps() / seconds;
+        double seconds = concurrently(threads, w -> {
+            ComputationGraph g = LanguageModels.create(sized, new LmHeadOutputLayer.Builder(), 1e-4, 1.0, 1 + w);
+            MultiDataSet batch = randomBatch(s.minibatch(), s.seqLen(), s.vocab(), new Random(1 + w));
+            for (int i = 0; i < s.warmupSteps(); i++) g.fit(batch);
+            return () -> {
+                for (int i = 0; i < s.trainSteps(); i++) g.fit(batch);
+            };
+        });
+        double tokensPerS = (double) threads * s.minibatch() * s.seqLen() * s.trainSteps() / seconds;
         out.put("train." + name + ".params", cfg.parameterCount());
         out.put("train." + name + ".step_ms", seconds * 1000 / s.trainSteps());
         out.put("train." + name + ".tokens_per_s", tokensPerS);
@@ -87,7 +139,7 @@ public final class Benchmark {
 
     private void sample(ModelConfig cfg, Map<String, Object> out) {
         ModelConfig sized = withMaxLen(cfg, s.promptLen() + s.newTokens());
-        ComputationGraph g = TransformerGraph.build(sized, head(sized), new Adam(1e-4), 2);
+        ComputationGraph g = LanguageModels.create(sized, new LmHeadOutputLayer.Builder(), 1e-4, 1.0, 2);
         Sampler sampler = new Sampler(g, sized);
         Random r = new Random(3);
         List<int[]> prompts = new ArrayList<>();
@@ -117,21 +169,24 @@ public final class Benchmark {
                 c.positions(), c.tiedEmbeddings());
     }
 
-    private static RnnOutputLayer head(ModelConfig cfg) {
-        return new RnnOutputLayer.Builder(new LossSparseMCXENT()).activation(Activation.SOFTMAX)
-                .nIn(cfg.dModel()).nOut(cfg.vocab()).build();
-    }
-
+    /** Random token sequences with every position trained by the sft objective (the SFT stages' batches). */
     static MultiDataSet randomBatch(int mb, int t, int vocab, Random r) {
-        float[] ids = new float[mb * t], labels = new float[mb * t], mask = new float[mb * t];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = r.nextInt(vocab);
-            labels[i] = r.nextInt(vocab);
-            mask[i] = 1;
+        float[] ids = new float[mb * t], mask = new float[mb * t];
+        PackedLabels.Builder labels = PackedLabels.builder(LabelLayout.withTopK(0), t);
+        float[] rowMask = new float[t];
+        java.util.Arrays.fill(rowMask, 1f);
+        for (int b = 0; b < mb; b++) {
+            int[] targets = new int[t];
+            for (int i = 0; i < t; i++) {
+                ids[b * t + i] = r.nextInt(vocab);
+                targets[i] = r.nextInt(vocab);
+                mask[b * t + i] = 1;
+            }
+            labels.sft(targets, rowMask);
         }
-        INDArray m = Nd4j.create(mask, new long[]{mb, t});
-        return new MultiDataSet(new INDArray[]{Nd4j.create(ids, new long[]{mb, 1, t})},
-                new INDArray[]{Nd4j.create(labels, new long[]{mb, 1, t})}, new INDArray[]{m}, new INDArray[]{m.dup()});
+        PackedLabels packed = labels.build(DataType.FLOAT);
+        return new MultiDataSet(new INDArray[]{Nd4j.create(ids, new long[]{mb, 1, t})}, new INDArray[]{packed.labels()},
+                new INDArray[]{Nd4j.create(mask, new long[]{mb, t})}, new INDArray[]{packed.mask()});
     }
 
     /** Runs the default benchmark (vocab from the first argument, default 300) and prints the results. */
