@@ -39,11 +39,15 @@ final class StageEvaluation {
 
     private StageEvaluation() {}
 
-    /** @param checkpoint "start" (before the stage trained) or "end" */
+    /** Records per suite for the untrained baseline: it scores about zero, and decodes every prompt to the limit. */
+    static final int BASELINE_PER_SUITE = 10;
+
+    /** @param checkpoint "start" (the untrained baseline, {@value #BASELINE_PER_SUITE} records per suite) or "end" */
     static EvalReport run(StageContext ctx, String stage, String checkpoint, ComputationGraph model, ModelConfig config) {
         EvalSettings settings = ctx.config().eval();
+        int perSuite = checkpoint.equals("start") ? Math.min(BASELINE_PER_SUITE, settings.perSuite()) : settings.perSuite();
         EvalItems.Read items = EvalItems.read(ctx.spark(), settings.suites(), ctx.builtin(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), settings.perSuite());
+                ctx.config().data().maxTokens(), perSuite);
         for (var rejected : items.rejected()) {
             ctx.tables().appendReplacing("rejected", rejected.withColumn("origin", lit("eval:" + stage)),
                     col("origin").equalTo("eval:" + stage));

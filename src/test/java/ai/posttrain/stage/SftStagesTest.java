@@ -102,7 +102,7 @@ class SftStagesTest {
 
         List<Row> metrics = spark.read().parquet(run + "/metrics").where("stage = 'cold-start-sft'").orderBy("step").collectAsList();
         assertEquals(9, metrics.size(), "each step exactly once");
-        LrSchedule schedule = new LrSchedule(3e-3, 3e-4, 1, 9);
+        LrSchedule schedule = new LrSchedule(1e-3, 1e-4, 1, 9);
         for (int i = 0; i < 9; i++) {
             assertEquals(i, metrics.get(i).getInt(metrics.get(i).fieldIndex("step")));
             assertEquals(schedule.at(i), metrics.get(i).getDouble(metrics.get(i).fieldIndex("lr")), 1e-12, "lr at step " + i);
