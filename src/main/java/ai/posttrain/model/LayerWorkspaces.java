@@ -27,8 +27,14 @@ final class LayerWorkspaces {
 
     private final String backwardId;
 
+    /**
+     * One workspace per layer class and thread, not per layer instance: ND4J keeps a thread's
+     * workspaces for the thread's life, and DL4J-on-Spark builds new layer instances every averaging
+     * round, so per-instance workspaces leaked until the executor ran out of memory. Sharing is safe:
+     * backward passes of layers run one after another and each closes its workspace before returning.
+     */
     LayerWorkspaces(Object owner) {
-        this.backwardId = owner.getClass().getSimpleName() + "@" + System.identityHashCode(owner) + "/bwd";
+        this.backwardId = owner.getClass().getSimpleName() + "/bwd";
     }
 
     MemoryWorkspace backward() {
