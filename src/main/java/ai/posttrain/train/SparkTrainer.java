@@ -72,6 +72,9 @@ public final class SparkTrainer {
                 sparkNet.getNetwork().setLearningRate(lr);
                 long t0 = System.nanoTime();
                 sparkNet.fitMultiDataSet(roundOf(indexed, first, perStep, batchCount));
+                // Each round leaves whole networks (parameters, Adam state, activation caches) as garbage
+                // whose memory is off the Java heap: collect now, or a near-empty heap lets it pile up.
+                System.gc();
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 listener.afterStep(new Step(step, settings.lr().totalSteps(), sparkNet.getScore(), lr, tokens, seconds),
                         sparkNet.getNetwork());
