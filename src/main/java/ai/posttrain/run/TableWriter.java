@@ -29,12 +29,7 @@ public final class TableWriter {
 
     /** Adds {@code rows} to the table (rewrites it: meant for small tables such as metrics or rejected). */
     public void append(String table, Dataset<Row> rows) {
-        Path target = run.tablePath(table);
-        Dataset<Row> all = exists(target)
-                ? rows.sparkSession().read().parquet(target.toString()).unionByName(rows, true)
-                : rows;
-        // The union reads the old files while the temporary copy is written; only then is the old one replaced.
-        swapInto(target, all);
+        appendReplacing(table, rows, org.apache.spark.sql.functions.lit(false));
     }
 
     /**
@@ -43,6 +38,7 @@ public final class TableWriter {
      */
     public void appendReplacing(String table, Dataset<Row> rows, org.apache.spark.sql.Column replaced) {
         Path target = run.tablePath(table);
+        // The union reads the old files while the temporary copy is written; only then is the old one replaced.
         Dataset<Row> all = exists(target)
                 ? rows.sparkSession().read().parquet(target.toString()).where(org.apache.spark.sql.functions.not(replaced))
                         .unionByName(rows, true)

@@ -76,10 +76,9 @@ public final class SftStage {
             ctx.console().printf("[%s] resuming from the checkpoint at step %d/%d%n", stage, step, total);
         } else {
             Checkpoints.Loaded start = startingPoint();
-            model = start != null ? start.graph()
-                    : LanguageModels.create(modelConfig(ctx.config().teacher()), new LmHeadOutputLayer.Builder(),
-                    train.lr(), train.gradClip(), seed);
             modelConfig = start != null ? start.info().config() : modelConfig(ctx.config().teacher());
+            model = start != null ? start.graph()
+                    : LanguageModels.create(modelConfig, new LmHeadOutputLayer.Builder(), train.lr(), train.gradClip(), seed);
             step = 0;
             if (start == null && ctx.config().eval().beforeTraining()) {
                 StageEvaluation.run(ctx, stage, "start", model, modelConfig);   // the untrained baseline

@@ -31,9 +31,4 @@ public record SftExample(String id, String domain, int[] tokens, boolean[] train
     /** Positions the model predicts: every token but the first. */
     public int predictedLength() { return tokens.length - 1; }
 
-    public int trainedTokenCount() {
-        int n = 0;
-        for (int i = 1; i < trained.length; i++) if (trained[i]) n++;
-        return n;
-    }
 }
