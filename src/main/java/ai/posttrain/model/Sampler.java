@@ -3,6 +3,12 @@ package ai.posttrain.model;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -15,11 +21,24 @@ import java.util.List;
  * Batched incremental decoding with the graph's own parameters (embedding, blocks, final norm and
  * lm_head "W" [d, vocab] / "b" [1, vocab]): each prompt is prefilled on its own (positions start at 0,
  * as in training), then all sequences decode one token per step together, each at its own position,
- * attending over a per-layer key/value cache [mb*H, maxSeqLen, hd].
+ * attending over a per-layer key/value cache [mb*H, capacity, hd].
  * {@link #generateUncached} recomputes every sequence from scratch each step instead (for benchmarks
  * and as a cross-check).
  */
 public final class Sampler {
+    /**
+     * Scratch memory reused by every prefill and decode step (per thread): fresh off-heap buffers for
+     * each small op cost more than the op itself at one token per sequence.
+     */
+    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyLearning(LearningPolicy.OVER_TIME).cyclesBeforeInitialization(1)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+    private static final String STEP_WORKSPACE_ID = "Sampler/step";
+
     private final ModelConfig cfg;
     private final INDArray embedding;
     private final INDArray positions;
@@ -46,14 +65,24 @@ public final class Sampler {
     /** KV-cached generation for a batch of prompts. */
     public List<Sample> generate(List<int[]> prompts, SamplingOptions options) {
         int mb = prompts.size(), h = cfg.heads(), hd = cfg.headSize();
-        KvCache cache = new KvCache(cfg.layers(), (long) mb * h, cfg.maxSeqLen(), hd, type);
+        int longest = 0;
+        for (int[] p : prompts) longest = Math.max(longest, p.length);
+        KvCache cache = new KvCache(cfg.layers(), (long) mb * h, hd, cfg.maxSeqLen(), longest + 1, type);
         Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
         double[][] logits = new double[mb][];
-        for (int b = 0; b < mb; b++) logits[b] = prefill(prompts.get(b), cache, b);
+        for (int b = 0; b < mb; b++) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, STEP_WORKSPACE_ID)) {
+                logits[b] = prefill(prompts.get(b), cache, b);
+            }
+        }
         int[] ids = new int[mb], pos = new int[mb];
         while (gen.advance(logits, ids, pos)) {
-            INDArray rows = decodeStep(ids, pos, cache);
-            for (int b = 0; b < mb; b++) logits[b] = rows.getRow(b).toDoubleVector();
+            int span = 0;
+            for (int p : pos) span = Math.max(span, p + 1);
+            cache.ensureCapacity(span);   // outside the workspace: the cache outlives every step
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, STEP_WORKSPACE_ID)) {
+                logits = decodeStep(ids, pos, cache).toDoubleMatrix();
+            }
         }
         return gen.results();
     }
@@ -103,8 +132,7 @@ public final class Sampler {
     /** One token per sequence: ids[b] at position pos[b]; returns logits [mb, vocab]. */
     private INDArray decodeStep(int[] ids, int[] pos, KvCache cache) {
         int mb = ids.length, h = cfg.heads(), hd = cfg.headSize();
-        int span = 0;
-        for (int p : pos) span = Math.max(span, p + 1);
+        int span = cache.capacity();
         INDArray x = embed(ids, pos);
         INDArray mask = stepMask(pos, span);
         INDArray[] rot = cfg.rotary() ? rotaryRows(pos, h, hd) : null;
@@ -124,10 +152,8 @@ public final class Sampler {
                 cache.values[l].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
                         .assign(s[2].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(0), NDArrayIndex.all()));
             }
-            INDArray keys = cache.keys[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, span), NDArrayIndex.all()).dup('c');
-            INDArray values = cache.values[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, span), NDArrayIndex.all()).dup('c');
-            INDArray p = Attention.probabilities(q, keys, mask, h);
-            INDArray att = Nd4j.matmul(p, values).reshape('c', mb, (long) h * hd); // [mb*H,1,hd] is already b-major
+            INDArray p = Attention.probabilities(q, cache.keys[l], mask, h);
+            INDArray att = Nd4j.matmul(p, cache.values[l]).reshape('c', mb, (long) h * hd); // [mb*H,1,hd] is already b-major
             x = mlp(blk, att.mmul(blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x));
         }
         return logits(x);
@@ -182,17 +208,48 @@ public final class Sampler {
         return rows.mul(rot[0]).addi(rows.mmul(rot[2]).muli(rot[1])).reshape('c', x.size(0), 1, hd);
     }
 
-    /** Per-layer key and value caches [mb*H, maxSeqLen, hd]. */
+    /**
+     * Per-layer key and value caches [mb*H, capacity, hd]. The capacity grows in chunks as sequences
+     * get longer, so a decode step attends over the whole (masked) cache without copying its used part.
+     */
     private static final class KvCache {
+        private static final int CHUNK = 32;
         final INDArray[] keys, values;
+        private final long rows;
+        private final int hd, maxLen;
+        private final DataType type;
+        private int capacity;
 
-        KvCache(int layers, long rows, int maxLen, int hd, DataType type) {
-            keys = new INDArray[layers];
-            values = new INDArray[layers];
+        KvCache(int layers, long rows, int hd, int maxLen, int initial, DataType type) {
+            this.keys = new INDArray[layers];
+            this.values = new INDArray[layers];
+            this.rows = rows;
+            this.hd = hd;
+            this.maxLen = maxLen;
+            this.type = type;
             for (int l = 0; l < layers; l++) {
-                keys[l] = Nd4j.zeros(type, rows, maxLen, hd);
-                values[l] = Nd4j.zeros(type, rows, maxLen, hd);
+                keys[l] = Nd4j.zeros(type, rows, 0, hd);
+                values[l] = Nd4j.zeros(type, rows, 0, hd);
             }
+            ensureCapacity(initial);
+        }
+
+        int capacity() { return capacity; }
+
+        void ensureCapacity(int needed) {
+            if (needed <= capacity) return;
+            int grown = Math.min(maxLen, ((needed + CHUNK - 1) / CHUNK + 1) * CHUNK);
+            for (int l = 0; l < keys.length; l++) {
+                keys[l] = grow(keys[l], grown);
+                values[l] = grow(values[l], grown);
+            }
+            capacity = grown;
+        }
+
+        private INDArray grow(INDArray old, int size) {
+            INDArray bigger = Nd4j.zeros(type, rows, size, hd);
+            if (capacity > 0) bigger.get(NDArrayIndex.all(), NDArrayIndex.interval(0, capacity), NDArrayIndex.all()).assign(old);
+            return bigger;
         }
     }
 

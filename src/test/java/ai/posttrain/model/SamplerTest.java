@@ -64,6 +64,21 @@ class SamplerTest {
     }
 
     @Test
+    void cacheThatGrowsWhileDecodingGivesTheUncachedResult() {
+        // maxSeqLen 160 and 100 new tokens: the cache starts at a few chunks and grows several times.
+        ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 160, ModelConfig.ROTARY, false);
+        Sampler sampler = new Sampler(randomModel(cfg), cfg);
+        SamplingOptions greedy = SamplingOptions.greedy(100, Set.of());
+        List<Sample> cached = sampler.generate(PROMPTS, greedy);
+        List<Sample> uncached = sampler.generateUncached(PROMPTS, greedy);
+        for (int b = 0; b < PROMPTS.size(); b++) {
+            assertEquals(100, cached.get(b).tokens().length);
+            assertArrayEquals(uncached.get(b).tokens(), cached.get(b).tokens());
+            assertArrayEquals(uncached.get(b).logProbs(), cached.get(b).logProbs(), 1e-4);
+        }
+    }
+
+    @Test
     void stopsAtStopIdAndIsSeeded() {
         ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 24, ModelConfig.ROTARY, false);
         Sampler sampler = new Sampler(randomModel(cfg), cfg);
