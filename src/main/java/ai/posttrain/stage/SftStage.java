@@ -66,8 +66,12 @@ public final class SftStage {
         TrainSettings train = settings.train();
         int total = settings.totalSteps();
         Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
+        Checkpoints.Loaded start = startingPoint();
+        ModelConfig modelConfig = start != null ? start.info().config() : modelConfig(ctx.config().teacher());
+        // Seeded: a resumed run rebuilds the very same starting weights.
+        ComputationGraph initial = start != null ? start.graph()
+                : LanguageModels.create(modelConfig, new LmHeadOutputLayer.Builder(), train.lr(), train.gradClip(), seed);
         ComputationGraph model;
-        ModelConfig modelConfig;
         int step;
         if (resumed.isPresent()) {
             model = resumed.get().graph();
@@ -75,15 +79,13 @@ public final class SftStage {
             step = (int) resumed.get().info().step();
             ctx.console().printf("[%s] resuming from the checkpoint at step %d/%d%n", stage, step, total);
         } else {
-            Checkpoints.Loaded start = startingPoint();
-            modelConfig = start != null ? start.info().config() : modelConfig(ctx.config().teacher());
-            model = start != null ? start.graph()
-                    : LanguageModels.create(modelConfig, new LmHeadOutputLayer.Builder(), train.lr(), train.gradClip(), seed);
+            model = initial;
             step = 0;
             if (start == null && ctx.config().eval().beforeTraining()) {
                 StageEvaluation.run(ctx, stage, "start", model, modelConfig);   // the untrained baseline
             }
         }
+        records = levelMissingDifficulties(records, initial, modelConfig);
 
         // 3. Train phase by phase: sample the phase's records, render them, batch them, train its steps.
         TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(),
@@ -124,6 +126,17 @@ public final class SftStage {
         // 4. The stage's model, for the next stage and for evaluation.
         checkpoints.saveFinal(model, info(modelConfig, total));
         data.unpersist();
+    }
+
+    /**
+     * Records without a difficulty get one from the starting model's loss on them (QuantileDiscretizer
+     * into as many levels as the curriculum names), when some phase selects by difficulty.
+     */
+    private Dataset<Row> levelMissingDifficulties(Dataset<Row> records, ComputationGraph startModel, ModelConfig config) {
+        int levels = settings.phases().stream().flatMap(p -> p.difficulties().stream()).mapToInt(Integer::intValue).max().orElse(0);
+        if (levels < 2 || records.where(col("difficulty").isNull()).isEmpty()) return records;
+        ctx.console().printf("[%s] records without a difficulty: levels 1-%d by the starting model's loss%n", settings.stage(), levels);
+        return LossDifficulty.fillMissing(ctx.spark(), records, startModel, config, ctx.template(), levels).cache();
     }
 
     /** An init checkpoint from config, else the previous stage's final model, else null (fresh weights). */

@@ -16,10 +16,14 @@ public record SftExample(String id, String domain, int[] tokens, boolean[] train
 
     /** Renders SFT records (the reader's normalised schema) with the chat template, on the executors. */
     public static JavaRDD<SftExample> fromRecords(Dataset<Row> records, ChatTemplate template) {
-        return records.select("id", "domain", "messages").javaRDD().map(row -> {
-            RenderedChat chat = template.render(messages(row.getList(2)), false);
-            return new SftExample(row.getString(0), row.getString(1), chat.ids(), chat.trained());
-        });
+        return records.select("id", "domain", "messages").javaRDD()
+                .map(row -> render(row.getString(0), row.getString(1), row.getList(2), template));
+    }
+
+    /** One record's messages (rows of role, content) rendered with the chat template. */
+    public static SftExample render(String id, String domain, List<Row> messages, ChatTemplate template) {
+        RenderedChat chat = template.render(messages(messages), false);
+        return new SftExample(id, domain, chat.ids(), chat.trained());
     }
 
     static List<Message> messages(List<Row> rows) {
