@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An SFT stage: its inputs, its training settings and its curriculum. cold-start-sft has one
- * implicit phase over all its data; overall-sft lists its phases.
+ * An SFT stage: its inputs, its training settings and its curriculum, an ordered list of phases.
+ * A phase without difficulties takes every level; one without a mixture takes the domains in the
+ * data's own proportions.
  */
 public record SftStageSettings(String stage, List<String> inputs, String init, List<Phase> phases, TrainSettings train)
         implements Serializable {
@@ -29,15 +30,15 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
     public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
 
     static SftStageSettings coldStart(Config config) {
-        String stage = "cold-start-sft";
-        Settings s = new Settings(config, "posttrain.stages." + stage);
-        List<String> inputs = nonEmpty(s, "inputs");
-        Phase all = new Phase("all", List.of(), s.intIn("steps", 1, 10_000_000), Map.of());
-        return new SftStageSettings(stage, inputs, s.string("init"), List.of(all), TrainSettings.forStage(config, stage));
+        return of(config, "cold-start-sft", true);
     }
 
     static SftStageSettings overall(Config config) {
-        String stage = "overall-sft";
+        return of(config, "overall-sft", false);
+    }
+
+    /** Both SFT stages read the same keys: inputs, curriculum (ordered phases), train overrides; cold-start also init. */
+    private static SftStageSettings of(Config config, String stage, boolean hasInit) {
         Settings s = new Settings(config, "posttrain.stages." + stage);
         List<Phase> phases = new ArrayList<>();
         List<? extends Config> list;
@@ -48,7 +49,8 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
         if (list.isEmpty()) throw new ConfigError(s.key("curriculum"), "needs at least one phase");
         for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]"));
-        return new SftStageSettings(stage, nonEmpty(s, "inputs"), "", List.copyOf(phases), TrainSettings.forStage(config, stage));
+        return new SftStageSettings(stage, nonEmpty(s, "inputs"), hasInit ? s.string("init") : "", List.copyOf(phases),
+                TrainSettings.forStage(config, stage));
     }
 
     private static Phase phase(Config c, String where) {
@@ -57,25 +59,29 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
         List<Integer> difficulties = new ArrayList<>();
-        try {
-            for (int d : c.getIntList("difficulties")) {
-                if (d < 1) throw new ConfigError(where + ".difficulties", "levels start at 1, got " + d);
-                difficulties.add(d);
+        if (c.hasPath("difficulties")) {
+            try {
+                for (int d : c.getIntList("difficulties")) {
+                    if (d < 1) throw new ConfigError(where + ".difficulties", "levels start at 1, got " + d);
+                    difficulties.add(d);
+                }
+            } catch (ConfigException e) {
+                throw new ConfigError(where + ".difficulties", "must be a list of integers: " + ConfigLoader.oneLine(e));
             }
-        } catch (ConfigException e) {
-            throw new ConfigError(where + ".difficulties", "must be a list of integers: " + ConfigLoader.oneLine(e));
         }
         Map<String, Double> mixture = new LinkedHashMap<>();
-        Settings mix = s.child("mixture");
-        try {
-            for (String domain : c.getConfig("mixture").root().keySet()) {
-                double w = mix.doubleIn(domain, 0, 1e9);
-                if (w > 0) mixture.put(domain, w);
+        if (c.hasPath("mixture")) {
+            Settings mix = s.child("mixture");
+            try {
+                for (String domain : c.getConfig("mixture").root().keySet()) {
+                    double w = mix.doubleIn(domain, 0, 1e9);
+                    if (w > 0) mixture.put(domain, w);
+                }
+            } catch (ConfigException e) {
+                throw new ConfigError(where + ".mixture", "must be an object of domain = weight: " + ConfigLoader.oneLine(e));
             }
-        } catch (ConfigException e) {
-            throw new ConfigError(where + ".mixture", "must be an object of domain = weight: " + ConfigLoader.oneLine(e));
+            if (mixture.isEmpty()) throw new ConfigError(where + ".mixture", "needs at least one domain with a positive weight");
         }
-        if (mixture.isEmpty()) throw new ConfigError(where + ".mixture", "needs at least one domain with a positive weight");
         return new Phase(s.string("name"), List.copyOf(difficulties), s.intIn("steps", 1, 10_000_000), Map.copyOf(mixture));
     }
 

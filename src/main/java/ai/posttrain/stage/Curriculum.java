@@ -24,6 +24,7 @@ final class Curriculum {
         if (phase.unrestricted()) return records;
         Dataset<Row> levels = phase.difficulties().isEmpty() ? records
                 : records.where(col("difficulty").isin(phase.difficulties().toArray()));
+        if (phase.mixture().isEmpty()) return levels;   // the data's own domain proportions
         Map<String, Long> available = new HashMap<>();
         for (Row r : levels.groupBy("domain").count().collectAsList()) available.put(r.getString(0), r.getLong(1));
 

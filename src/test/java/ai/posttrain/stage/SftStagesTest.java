@@ -75,7 +75,7 @@ class SftStagesTest {
     @Test
     void aKilledStageResumesFromItsLastCheckpoint(@TempDir Path dir) throws Exception {
         String run = dir.resolve("run").toString();
-        String[] stage = args("stage", "cold-start-sft", "--run", run, "--set", "posttrain.stages.cold-start-sft.steps=9",
+        String[] stage = args("stage", "cold-start-sft", "--run", run, "--set", "posttrain.stages.cold-start-sft.curriculum=[{name=all,steps=9}]",
                 "--set", "posttrain.eval.before-training=false");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.add("@submit/java-opens.txt");
