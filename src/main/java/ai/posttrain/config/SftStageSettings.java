@@ -30,15 +30,15 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
     public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
 
     static SftStageSettings coldStart(Config config) {
-        return of(config, "cold-start-sft", true);
+        return of(config, "cold-start-sft");
     }
 
     static SftStageSettings overall(Config config) {
-        return of(config, "overall-sft", false);
+        return of(config, "overall-sft");
     }
 
-    /** Both SFT stages read the same keys: inputs, curriculum (ordered phases), train overrides; cold-start also init. */
-    private static SftStageSettings of(Config config, String stage, boolean hasInit) {
+    /** Both SFT stages read the same keys: inputs, init, curriculum (ordered phases), train overrides. */
+    private static SftStageSettings of(Config config, String stage) {
         Settings s = new Settings(config, "posttrain.stages." + stage);
         List<Phase> phases = new ArrayList<>();
         List<? extends Config> list;
@@ -49,7 +49,7 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
         if (list.isEmpty()) throw new ConfigError(s.key("curriculum"), "needs at least one phase");
         for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]"));
-        return new SftStageSettings(stage, nonEmpty(s, "inputs"), hasInit ? s.string("init") : "", List.copyOf(phases),
+        return new SftStageSettings(stage, nonEmpty(s, "inputs"), s.string("init"), List.copyOf(phases),
                 TrainSettings.forStage(config, stage));
     }
 
