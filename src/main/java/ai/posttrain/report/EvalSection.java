@@ -44,11 +44,11 @@ final class EvalSection {
             String series = label(r.getString(0), r.getString(1));
             String suite = r.getString(2) + " (" + r.getString(3) + ")";
             seriesNames.put(series, true);
-            bars.add(new Charts.Bar(series, suite, r.getDouble(4)));
+            bars.add(new Charts.Bar(series, r.getString(2), r.getDouble(4))); // the metric is in the table below
             bySuite.computeIfAbsent(suite, k -> new LinkedHashMap<>()).put(series, r.getDouble(4));
         });
         bars.sort(Comparator.comparing(Charts.Bar::category));
-        page.image("eval.png", Charts.bars("Held-out evaluation by stage", "suite (metric)", "value", bars, 1.0),
+        page.image("eval.png", Charts.bars("Held-out evaluation by stage", "suite", "headline metric", bars, 1.0),
                 "held-out evaluation by stage and suite");
         List<String> header = new ArrayList<>(List.of("suite (metric)"));
         header.addAll(seriesNames.keySet());
