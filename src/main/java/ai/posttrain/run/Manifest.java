@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /** manifest.json: the resolved config, seeds, versions and each stage's status. */
 public final class Manifest {
@@ -40,11 +42,29 @@ public final class Manifest {
 
     public String stageStatus(String stage) { return json.path("stages").path(stage).path("status").asText("pending"); }
 
-    /** Records a stage's status ("running", "complete", "failed") with a timestamp. */
+    /**
+     * Records a stage's status ("running", "complete", "failed") with a timestamp. "running" also marks
+     * the start of an attempt; the status that ends it records {@code finished} and {@code seconds}
+     * (the duration of the last attempt, training and evaluation together).
+     */
     public Manifest withStageStatus(String stage, String status) {
-        ObjectNode s = ((ObjectNode) json.get("stages")).putObject(stage);
+        ObjectNode stages = (ObjectNode) json.get("stages");
+        ObjectNode s = stages.get(stage) instanceof ObjectNode existing ? existing : stages.putObject(stage);
+        Instant now = Instant.now();
         s.put("status", status);
-        s.put("updated", Instant.now().toString());
+        s.put("updated", now.toString());
+        if (status.equals("running")) {
+            s.put("started", now.toString());
+            s.remove(List.of("finished", "seconds"));
+        } else if (s.hasNonNull("started")) {
+            s.put("finished", now.toString());
+            s.put("seconds", Duration.between(Instant.parse(s.get("started").asText()), now).toMillis() / 1000.0);
+        }
         return this;
+    }
+
+    /** Seconds the stage's last attempt took, or NaN when it has not finished. */
+    public double stageSeconds(String stage) {
+        return json.path("stages").path(stage).path("seconds").asDouble(Double.NaN);
     }
 }

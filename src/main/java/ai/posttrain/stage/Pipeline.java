@@ -1,6 +1,7 @@
 package ai.posttrain.stage;
 
 import ai.posttrain.model.Checkpoints;
+import ai.posttrain.report.RunReport;
 import ai.posttrain.run.Manifest;
 
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.List;
 /**
  * Runs stages in order, recording each one's status in the run's manifest: a stage that is
  * complete is skipped, an interrupted one resumes from its last checkpoint. After a stage trains,
- * its model is evaluated on every held-out suite.
+ * its model is evaluated on every held-out suite; after the last, the run's report is written.
  */
 public final class Pipeline {
     public static final List<String> STAGES = List.of("cold-start-sft", "overall-sft");
@@ -17,8 +18,10 @@ public final class Pipeline {
 
     public Pipeline(StageContext ctx) { this.ctx = ctx; }
 
+    /** Every stage, then the run's report (index.html with plots), whose path it prints. */
     public void runAll() {
         for (String stage : STAGES) runStage(stage);
+        ctx.console().println("report: " + RunReport.write(ctx.spark(), ctx.run()));
     }
 
     public void runStage(String name) {

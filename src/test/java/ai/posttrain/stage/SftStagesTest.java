@@ -52,6 +52,9 @@ class SftStagesTest {
         assertEquals("complete", runDir.manifest().stageStatus("cold-start-sft"));
         assertEquals("complete", runDir.manifest().stageStatus("overall-sft"));
         assertTrue(Files.isRegularFile(dir.resolve("run/overall-sft/model/model.zip")));
+        // The pipeline ends with the run's report (its contents: report.ReportTest).
+        assertTrue(log.contains("report: " + runDir.root() + "/report/index.html"), log);
+        assertTrue(Files.isRegularFile(dir.resolve("run/report/index.html")));
 
         // Training lowered the loss in each stage.
         for (String stage : List.of("cold-start-sft", "overall-sft")) {

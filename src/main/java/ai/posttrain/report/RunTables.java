@@ -1,0 +1,53 @@
+package ai.posttrain.report;
+
+import ai.posttrain.run.Manifest;
+import ai.posttrain.run.RunDir;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What the report reads: the run's manifest and whichever of its tables exist so far. */
+final class RunTables {
+    private final SparkSession spark;
+    private final RunDir run;
+    private final Manifest manifest;
+    private final Set<String> present;
+
+    RunTables(SparkSession spark, RunDir run) {
+        this.spark = spark;
+        this.run = run;
+        this.manifest = run.manifest();
+        this.present = new TreeSet<>(run.tables());
+    }
+
+    Manifest manifest() { return manifest; }
+
+    RunDir run() { return run; }
+
+    /** The table, or empty when no stage has written it yet. */
+    Optional<Dataset<Row>> table(String name) {
+        return present.contains(name) ? Optional.of(spark.read().parquet(run.tablePath(name).toString())) : Optional.empty();
+    }
+
+    /** Stages in the order they first ran (the manifest keeps insertion order). */
+    List<String> stageOrder() {
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = manifest.json().path("stages").fieldNames(); it.hasNext(); ) out.add(it.next());
+        return out;
+    }
+
+    /** Orders names by {@link #stageOrder()}, names the manifest does not know last, alphabetically. */
+    Comparator<String> byStageOrder() {
+        List<String> order = stageOrder();
+        return Comparator.<String>comparingInt(s -> order.contains(s) ? order.indexOf(s) : order.size())
+                .thenComparing(Comparator.naturalOrder());
+    }
+}
