@@ -30,7 +30,7 @@ final class QuickRun {
         Path target = dir.resolve("run");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(new String[]{"stage", "cold-start-sft", "--run", target.toString(), "--conf", "conf/quick.conf",
-                        "--set", "posttrain.spark.master=\"local[2]\"", "--set", "posttrain.stages.cold-start-sft.steps=3",
+                        "--set", "posttrain.spark.master=\"local[2]\"", "--set", "posttrain.stages.cold-start-sft.curriculum=[{name=all,steps=3}]",
                         "--set", "posttrain.eval.per-suite=2", "--set", "posttrain.eval.max-new-tokens=16"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
