@@ -209,10 +209,10 @@ final class SequenceLevel {
         return b.toString().strip();
     }
 
-    private static List<Integer> boxed(int[] a) {
+    private static scala.collection.Seq<Integer> boxed(int[] a) {
         List<Integer> out = new ArrayList<>(a.length);
         for (int x : a) out.add(x);
-        return out;
+        return TokenLevel.seq(out);
     }
 
     private static int[] ints(List<Object> list) {

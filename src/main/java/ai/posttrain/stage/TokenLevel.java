@@ -69,7 +69,7 @@ final class TokenLevel {
         ctx.tables().appendReplacing(TABLE, ctx.spark().createDataFrame(rows, SCHEMA), col("stage").equalTo(stage));
         long records = scored.count();
         long tokens = scored.map(e -> (long) e.trainedPositions()).fold(0L, Long::sum);
-        shared.destroy();
+        shared.unpersist(false);   // not destroyed: the persisted examples' lineage still names it
         data.unpersist();
         if (records == 0) throw new IllegalStateException("no valid records in " + kd.inputs() + " for the token level");
         ctx.console().printf("[%s] token level: teacher top-%d (T=%s) over %d records, %d response tokens (%.0fs)%n",
@@ -89,6 +89,11 @@ final class TokenLevel {
         return out.iterator();
     }
 
+    /** Spark's Row encoder takes Scala sequences for array columns. */
+    static <T> scala.collection.Seq<T> seq(List<T> list) {
+        return scala.collection.JavaConverters.asScalaBuffer(list).toSeq();
+    }
+
     private static List<Row> rows(KdExample e, double temperature) {
         List<Row> out = new ArrayList<>();
         for (int t = 0; t < e.topIds().length; t++) {
@@ -100,7 +105,7 @@ final class TokenLevel {
                 logps[j] = e.topLogProbs()[t][j];
             }
             out.add(RowFactory.create(DistillStageSettings.STAGE, e.id(), e.domain(), t, e.tokens()[t + 1], temperature,
-                    java.util.Arrays.asList(ids), java.util.Arrays.asList(logps)));
+                    seq(java.util.Arrays.asList(ids)), seq(java.util.Arrays.asList(logps))));
         }
         return out;
     }
