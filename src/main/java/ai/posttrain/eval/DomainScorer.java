@@ -17,9 +17,9 @@ import java.util.List;
  * A record's domain picks its verifier and the metric it reports:
  * math, reasoning → accuracy against {@code answer}; stem → accuracy with units; code → pass_rate of
  * {@code tests}; agent → tool_call_validity (a valid call to the gold reply's tool); anything else
- * (chat) → format_validity of a plain reply that ends its turn.
+ * (chat) → format_validity of a plain reply that ends its turn. Distillation uses it to verify candidates.
  */
-final class DomainScorer implements Serializable {
+public final class DomainScorer implements Serializable {
     private final MathVerifier math = new MathVerifier();
     private final StemVerifier stem = new StemVerifier();
     private final CodeVerifier code = new CodeVerifier();
@@ -27,7 +27,7 @@ final class DomainScorer implements Serializable {
     private final ReplyFormatVerifier reply = new ReplyFormatVerifier();
     private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
 
-    EvalOutcome score(EvalItem item, String completion, boolean stopped, int newTokens) {
+    public EvalOutcome score(EvalItem item, String completion, boolean stopped, int newTokens) {
         String metric;
         VerifierResult result;
         boolean formatOk;

@@ -59,16 +59,8 @@ public final class Evaluator {
             batch.add(items.next());
             if (batch.size() == batchSize || !items.hasNext()) {
                 List<int[]> prompts = new ArrayList<>(batch.size());
-                List<Integer> budgets = new ArrayList<>(batch.size());
-                for (EvalItem item : batch) {
-                    int[] ids = chat.render(item.prompt(), true).ids();
-                    prompts.add(ids);
-                    budgets.add(ids.length);
-                }
-                // Every prompt must leave room to answer inside the model's context.
-                int room = model.config().maxSeqLen() - budgets.stream().mapToInt(Integer::intValue).max().orElse(0);
-                int maxNew = Math.max(1, Math.min(maxNewTokens, room));
-                List<Sample> samples = sampler.generate(prompts, SamplingOptions.greedy(maxNew, Set.of(endOfTurn)));
+                for (EvalItem item : batch) prompts.add(chat.render(item.prompt(), true).ids());
+                List<Sample> samples = sampler.generateFitting(prompts, SamplingOptions.greedy(maxNewTokens, Set.of(endOfTurn)));
                 for (int i = 0; i < batch.size(); i++) {
                     Sample s = samples.get(i);
                     String completion = chat.decodeCompletion(s.tokens());

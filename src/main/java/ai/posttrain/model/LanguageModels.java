@@ -1,5 +1,6 @@
 package ai.posttrain.model;
 
+import ai.posttrain.model.head.HeadSettings;
 import ai.posttrain.model.head.LmHeadOutputLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -32,5 +33,30 @@ public final class LanguageModels {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         return graph;
+    }
+
+    /**
+     * Sets the objectives' weights and hyper-parameters of a model's head, e.g. of a loaded checkpoint that
+     * a stage trains on other objectives than the one that saved it. Both the graph's configuration (what
+     * DL4J-on-Spark sends to the workers) and the live layer's configuration change.
+     */
+    public static void setHeadSettings(ComputationGraph graph, HeadSettings s) {
+        GraphVertex vertex = graph.getConfiguration().getVertices().get(TransformerGraph.HEAD);
+        if (!(vertex instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof LmHeadOutputLayer))
+            throw new IllegalArgumentException("the graph has no " + TransformerGraph.HEAD + " LmHeadOutputLayer");
+        apply((LmHeadOutputLayer) lv.getLayerConf().getLayer(), s);
+        apply((LmHeadOutputLayer) graph.getLayer(TransformerGraph.HEAD).conf().getLayer(), s);
+    }
+
+    private static void apply(LmHeadOutputLayer head, HeadSettings s) {
+        head.setSftWeight(s.sftWeight());
+        head.setKdWeight(s.kdWeight());
+        head.setDpoWeight(s.dpoWeight());
+        head.setPgWeight(s.pgWeight());
+        head.setTemperature(s.temperature());
+        head.setBeta(s.beta());
+        head.setClipLow(s.clipLow());
+        head.setClipHigh(s.clipHigh());
+        head.setKlCoef(s.klCoef());
     }
 }

@@ -87,6 +87,17 @@ public final class Sampler {
         return gen.results();
     }
 
+    /**
+     * {@link #generate} with at most as many new tokens as the longest prompt leaves room for in the
+     * model's context (at least one), so a batch of long prompts never overruns it.
+     */
+    public List<Sample> generateFitting(List<int[]> prompts, SamplingOptions options) {
+        int longest = 0;
+        for (int[] p : prompts) longest = Math.max(longest, p.length);
+        int room = Math.max(1, Math.min(options.maxNewTokens(), cfg.maxSeqLen() - longest));
+        return generate(prompts, options.withMaxNewTokens(room));
+    }
+
     /** The same generation without a cache: every step runs each whole sequence through the model. */
     public List<Sample> generateUncached(List<int[]> prompts, SamplingOptions options) {
         int mb = prompts.size();

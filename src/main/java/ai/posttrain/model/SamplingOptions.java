@@ -23,6 +23,10 @@ public record SamplingOptions(double temperature, int topK, double topP, boolean
         stopIds = stopIds == null ? Set.of() : Set.copyOf(stopIds);
     }
 
+    public SamplingOptions withMaxNewTokens(int n) {
+        return new SamplingOptions(temperature, topK, topP, greedy, stopIds, n, seed);
+    }
+
     public static SamplingOptions greedy(int maxNewTokens, Set<Integer> stopIds) {
         return new SamplingOptions(1.0, 0, 1.0, true, stopIds, maxNewTokens, 0);
     }

@@ -24,7 +24,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -151,7 +150,10 @@ public final class SftStage {
         return Checkpoints.load(previous.modelDir().toString(), ctx.hadoop());
     }
 
-    ModelConfig modelConfig(ModelSettings m) {
+    ModelConfig modelConfig(ModelSettings m) { return modelConfig(ctx, m); }
+
+    /** The architecture of {@code m} with the run's tokenizer's vocabulary. */
+    static ModelConfig modelConfig(StageContext ctx, ModelSettings m) {
         return new ModelConfig(ctx.tokenizer().vocabSize(), m.dModel(), m.layers(), m.heads(), m.dFf(), m.maxSeqLen(),
                 m.positions(), m.tiedEmbeddings());
     }
@@ -160,36 +162,5 @@ public final class SftStage {
         return new ModelInfo(config, ctx.tokenizer().kind(), settings.stage(), step,
                 Map.of("run", ctx.run().id(), "inputs", String.join(",", settings.inputs()),
                         "seed", String.valueOf(ctx.config().seed())));
-    }
-
-    /** Console progress: step/total, loss, tokens/s and the time left, about every 10 seconds. */
-    static final class ProgressPrinter {
-        private final java.io.PrintStream console;
-        private final String stage;
-        private final long started = System.nanoTime();
-        private long lastPrint;
-        private int stepsSeen;
-
-        ProgressPrinter(java.io.PrintStream console, String stage) {
-            this.console = console;
-            this.stage = stage;
-        }
-
-        void step(SparkTrainer.Step s) {
-            stepsSeen++;
-            long now = System.nanoTime();
-            boolean last = s.step() + 1 == s.totalSteps();
-            if (now - lastPrint < 10_000_000_000L && !last && stepsSeen > 1) return;
-            lastPrint = now;
-            double elapsed = (now - started) / 1e9;
-            double eta = elapsed / stepsSeen * (s.totalSteps() - s.step() - 1);
-            console.printf(Locale.ROOT, "[%s] step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  eta %s%n", stage, s.step() + 1,
-                    s.totalSteps(), s.loss(), s.lr(), s.tokensPerSecond(), duration(eta));
-        }
-
-        private static String duration(double seconds) {
-            long s = Math.round(seconds);
-            return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
-        }
     }
 }

@@ -80,7 +80,7 @@ public final class Minibatches {
     }
 
     /** Ids of every token but the last (the model's inputs), as floats {@code [rows, 1, T]}. */
-    static INDArray inputIds(List<int[]> sequences, int t) {
+    public static INDArray inputIds(List<int[]> sequences, int t) {
         float[] flat = new float[sequences.size() * t];
         for (int r = 0; r < sequences.size(); r++) {
             int[] s = sequences.get(r);
@@ -90,7 +90,7 @@ public final class Minibatches {
     }
 
     /** 1 where a row has an input token, 0 on the padding after it. */
-    static INDArray featureMask(List<int[]> sequences, int t) {
+    public static INDArray featureMask(List<int[]> sequences, int t) {
         float[] flat = new float[sequences.size() * t];
         for (int r = 0; r < sequences.size(); r++) {
             int n = Math.min(t, sequences.get(r).length - 1);

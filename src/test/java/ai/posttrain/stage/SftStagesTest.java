@@ -65,14 +65,17 @@ class SftStagesTest {
         // Held-out evaluation: the untrained baseline and each stage's model on every suite.
         List<Row> eval = spark.read().parquet(run + "/eval").where("metric in ('accuracy','pass_rate','format_validity','tool_call_validity')")
                 .collectAsList();
-        assertEquals(6 * 3, eval.size(), "6 suites x (start, cold-start end, overall end)");
-        assertEquals(6 * 6 * 3, spark.read().parquet(run + "/eval_samples").count());
+        // The pipeline's third step, distill, is evaluated too (its own checks are in DistillStageTest).
+        assertEquals(6 * 4, eval.size(), "6 suites x (start, cold-start end, overall end, distill end)");
+        assertEquals(6 * 6 * 4, spark.read().parquet(run + "/eval_samples").count());
+        assertEquals("complete", runDir.manifest().stageStatus("distill"));
 
         // A second pipeline over the same run skips the finished stages.
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         assertEquals(0, cli(again, args("pipeline", "--run", run)));
         assertTrue(again.toString().contains("[cold-start-sft] complete in " + runDir.root() + ": skipped"), again.toString());
         assertTrue(again.toString().contains("[overall-sft] complete in " + runDir.root() + ": skipped"));
+        assertTrue(again.toString().contains("[distill] complete in " + runDir.root() + ": skipped"));
     }
 
     @Test

@@ -167,7 +167,10 @@ public class LmHeadLayer extends BaseLayer<LmHeadOutputLayer> implements IOutput
     }
 
     LmHeadLoss engine() {
-        if (loss == null) loss = new LmHeadLoss(layerConf().settings(), layerConf().getMaxLogitsPerChunk());
+        // Rebuilt when the configuration's settings changed (a stage may re-weight a loaded model's objectives).
+        HeadSettings settings = layerConf().settings();
+        if (loss == null || !loss.settings().equals(settings))
+            loss = new LmHeadLoss(settings, layerConf().getMaxLogitsPerChunk());
         return loss;
     }
 

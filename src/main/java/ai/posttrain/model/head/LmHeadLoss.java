@@ -29,6 +29,8 @@ final class LmHeadLoss {
         this.maxLogits = maxLogits;
     }
 
+    HeadSettings settings() { return s; }
+
     /** Where the backward pass writes: gradient views of W and b, dL/dh [N, nIn]; all scaled by {@code scale}. */
     record Grads(INDArray dW, INDArray db, INDArray dH, double scale) { }
 

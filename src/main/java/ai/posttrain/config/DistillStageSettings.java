@@ -1,0 +1,87 @@
+package ai.posttrain.config;
+
+import com.typesafe.config.Config;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * posttrain.stages.distill: the frozen teacher, the student's start, the schedule of the two levels
+ * and each level's data and objective settings.
+ *
+ * @param teacher    teacher checkpoint directory; "" = the run's overall-sft model
+ * @param init       student checkpoint directory; "" = a fresh posttrain.model.student
+ * @param schedule   one of {@link #SCHEDULES}
+ * @param steps      training steps of the whole stage (the same for every schedule: equal compute)
+ * @param kdFraction sequential: share of the steps that train kd; mixed: share of each minibatch's rows that are kd
+ */
+public record DistillStageSettings(String teacher, String init, String schedule, int steps, double kdFraction,
+                                   Kd kd, Dpo dpo, TrainSettings train) implements Serializable {
+    public static final String STAGE = "distill";
+    public static final List<String> SCHEDULES = List.of("kd", "dpo", "sequential", "mixed");
+
+    /** Token level: the teacher's top-k log-probs over the SFT responses. */
+    public record Kd(List<String> inputs, int maxRecords, int topK, double temperature, double weight)
+            implements Serializable {}
+
+    /** Sequence level: student candidates ranked by the teacher (and verifiers) into DPO pairs. */
+    public record Dpo(List<String> inputs, int maxPrompts, int candidates, double temperature, double topP,
+                      int maxNewTokens, double margin, double verifierWeight, double beta, double weight)
+            implements Serializable {}
+
+    public boolean usesKd() { return !schedule.equals("dpo"); }
+
+    public boolean usesDpo() { return !schedule.equals("kd"); }
+
+    /** Steps that train on kd minibatches before the first dpo step (sequential), else 0 or all. */
+    public int kdSteps() {
+        return switch (schedule) {
+            case "kd" -> steps;
+            case "sequential" -> (int) Math.round(kdFraction * steps);
+            default -> 0;
+        };
+    }
+
+    /** Rows of a mixed minibatch that are kd (even, so the dpo pairs after them start on even rows). */
+    public int mixedKdRows() {
+        return 2 * (int) Math.round(kdFraction * train.batchPerWorker() / 2.0);
+    }
+
+    static DistillStageSettings from(Config config) {
+        Settings s = new Settings(config, "posttrain.stages." + STAGE);
+        String schedule = s.oneOf("schedule", SCHEDULES);
+        int steps = s.intIn("steps", 1, 10_000_000);
+        double kdFraction = s.doubleIn("kd-fraction", 0, 1);
+        Settings k = s.child("kd");
+        Kd kd = new Kd(nonEmpty(k, "inputs"), k.intIn("max-records", 1, 100_000_000), k.intIn("top-k", 1, 256),
+                k.doubleIn("temperature", 0.05, 100), k.doubleIn("weight", 0, 1e6));
+        Settings d = s.child("dpo");
+        double topP = d.doubleIn("top-p", 0, 1);
+        if (topP == 0) throw new ConfigError(d.key("top-p"), "must be in (0, 1], got 0");
+        Dpo dpo = new Dpo(nonEmpty(d, "inputs"), d.intIn("max-prompts", 1, 100_000_000), d.intIn("candidates", 2, 1024),
+                d.doubleIn("temperature", 0.01, 100), topP, d.intIn("max-new-tokens", 1, 65536),
+                d.doubleIn("margin", 0, 1e6), d.doubleIn("verifier-weight", 0, 1e6), d.doubleIn("beta", 1e-6, 1e6),
+                d.doubleIn("weight", 0, 1e6));
+        TrainSettings train = TrainSettings.forStage(config, STAGE);
+        DistillStageSettings out = new DistillStageSettings(s.string("teacher"), s.string("init"), schedule, steps,
+                kdFraction, kd, dpo, train);
+        String batchKey = config.hasPath("posttrain.stages." + STAGE + ".train.batch-per-worker")
+                ? "posttrain.stages." + STAGE + ".train.batch-per-worker" : "posttrain.train.batch-per-worker";
+        if (out.usesDpo() && train.batchPerWorker() % 2 != 0)
+            throw new ConfigError(batchKey, "must be even for schedule '" + schedule
+                    + "' (a DPO pair's two rows share a minibatch), got " + train.batchPerWorker());
+        if (schedule.equals("sequential") && (out.kdSteps() == 0 || out.kdSteps() == steps))
+            throw new ConfigError(s.key("kd-fraction"), "leaves no " + (out.kdSteps() == 0 ? "kd" : "dpo")
+                    + " steps out of " + steps + " for schedule 'sequential'; use schedule kd or dpo instead");
+        if (schedule.equals("mixed") && (out.mixedKdRows() == 0 || out.mixedKdRows() >= train.batchPerWorker()))
+            throw new ConfigError(s.key("kd-fraction"), "gives " + out.mixedKdRows() + " kd rows of "
+                    + train.batchPerWorker() + " per minibatch for schedule 'mixed'; both levels need rows");
+        return out;
+    }
+
+    private static List<String> nonEmpty(Settings s, String path) {
+        List<String> v = s.strings(path);
+        if (v.isEmpty()) throw new ConfigError(s.key(path), "needs at least one input");
+        return List.copyOf(v);
+    }
+}

@@ -1,0 +1,216 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.config.ConfigError;
+import ai.posttrain.config.DistillStageSettings;
+import ai.posttrain.config.TrainSettings;
+import ai.posttrain.model.Checkpoints;
+import ai.posttrain.model.LanguageModels;
+import ai.posttrain.model.ModelBytes;
+import ai.posttrain.model.ModelConfig;
+import ai.posttrain.model.ModelInfo;
+import ai.posttrain.model.TransformerGraph;
+import ai.posttrain.model.head.HeadDiagnostics;
+import ai.posttrain.model.head.HeadSettings;
+import ai.posttrain.model.head.LmHeadLayer;
+import ai.posttrain.model.head.LmHeadOutputLayer;
+import ai.posttrain.train.DistillBatches;
+import ai.posttrain.train.DpoPair;
+import ai.posttrain.train.KdExample;
+import ai.posttrain.train.LrSchedule;
+import ai.posttrain.train.Minibatches;
+import ai.posttrain.train.SparkTrainer;
+import ai.posttrain.train.TrainerSettings;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stage 3, dual-level distillation of the frozen teacher into the small student. Token level
+ * ({@link TokenLevel}): the teacher's top-k log-probs over the SFT responses, trained with {@code kd}.
+ * Sequence level ({@link SequenceLevel}): pairs ranked by the teacher among the student's own samples,
+ * trained with {@code dpo} against the student as it was when the pairs were mined. The schedule
+ * (kd | dpo | sequential | mixed) decides which minibatches each of the stage's steps trains on; every
+ * schedule trains the same number of steps on minibatches of the same size. Data flows top to bottom in {@link #run}.
+ */
+public final class DistillStage {
+    static final String PREVIOUS_STAGE = "overall-sft";
+    private final StageContext ctx;
+    private final DistillStageSettings settings;
+
+    public DistillStage(StageContext ctx, DistillStageSettings settings) {
+        this.ctx = ctx;
+        this.settings = settings;
+    }
+
+    public void run() {
+        String stage = DistillStageSettings.STAGE;
+        long seed = ctx.config().seed();
+        TrainSettings train = settings.train();
+        int total = settings.steps();
+
+        // 1. The frozen teacher and the student: resumed from this stage's last checkpoint, else init or fresh.
+        Checkpoints.Loaded teacher = teacher();
+        ModelBytes teacherBytes = ModelBytes.of(teacher.graph(), teacher.info().config());
+        StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), stage);
+        Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
+        ComputationGraph student;
+        ModelConfig studentConfig;
+        int step;
+        if (resumed.isPresent()) {
+            student = resumed.get().graph();
+            studentConfig = resumed.get().info().config();
+            step = (int) resumed.get().info().step();
+            ctx.console().printf("[%s] resuming from the checkpoint at step %d/%d%n", stage, step, total);
+        } else {
+            Checkpoints.Loaded init = settings.init().isBlank() ? null : load("init", settings.init());
+            studentConfig = init != null ? init.info().config() : SftStage.modelConfig(ctx, ctx.config().student());
+            student = init != null ? init.graph()
+                    : LanguageModels.create(studentConfig, new LmHeadOutputLayer.Builder(), train.lr(), train.gradClip(), seed);
+            step = 0;
+        }
+        LanguageModels.setHeadSettings(student, headSettings());
+        checkVocabulary(teacher.info().config(), studentConfig);
+        ctx.console().printf("[%s] teacher %,d params -> student %,d params (%.2fx), schedule %s, %d steps%n", stage,
+                teacher.graph().numParams(), student.numParams(), (double) student.numParams() / teacher.graph().numParams(),
+                settings.schedule(), total);
+
+        // 2. Token level: the teacher's top-k over the SFT responses (only while kd steps remain).
+        int kdEnd = settings.kdSteps();
+        int dpoStart = settings.schedule().equals("sequential") ? kdEnd : 0;
+        boolean kdLeft = settings.usesKd() && (settings.schedule().equals("mixed") || step < kdEnd);
+        JavaRDD<KdExample> kd = kdLeft ? TokenLevel.run(ctx, settings, teacherBytes) : null;
+
+        TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
+                train.prefetch(), new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total));
+        MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), stage);
+        ProgressPrinter progress = new ProgressPrinter(ctx.console(), stage);
+        int rows = train.batchPerWorker();
+        int topK = settings.kd().topK();
+
+        // 3. kd steps first (schedules kd and sequential).
+        if (!settings.schedule().equals("mixed") && step < kdEnd) {
+            JavaRDD<MultiDataSet> batches = DistillBatches.build(kd, rows, null, 0, topK, seed);
+            MultiDataSet probe = DistillBatches.batch(kd.take(PROBE_ROWS), List.of(), topK);
+            student = train(student, studentConfig, "kd", batches, probe, step, kdEnd, 0, trainer, metrics, progress, checkpoints);
+            step = kdEnd;
+        }
+
+        // 4. Sequence level: pairs mined with the student as it is now, then dpo (or mixed) steps.
+        if (settings.usesDpo() && step < total) {
+            List<DpoPair> pairs = step > dpoStart ? SequenceLevel.read(ctx).orElse(null) : null;
+            if (pairs == null) pairs = SequenceLevel.mine(ctx, settings, ModelBytes.of(student, studentConfig), teacherBytes);
+            else ctx.console().printf("[%s] resuming with the %d pairs in table %s%n", stage, pairs.size(), SequenceLevel.TABLE);
+            JavaRDD<DpoPair> pairRdd = ctx.sc().parallelize(pairs, Math.max(1, ctx.sc().defaultParallelism()));
+            boolean mixed = settings.schedule().equals("mixed");
+            int kdRows = mixed ? settings.mixedKdRows() : 0;
+            JavaRDD<MultiDataSet> batches = DistillBatches.build(kd, kdRows, pairRdd, (rows - kdRows) / 2, topK, seed);
+            MultiDataSet probe = DistillBatches.batch(mixed ? kd.take(PROBE_ROWS / 2) : List.of(),
+                    pairs.subList(0, Math.min(pairs.size(), PROBE_ROWS / 2)), topK);
+            student = train(student, studentConfig, mixed ? "mixed" : "dpo", batches, probe, step, total, dpoStart,
+                    trainer, metrics, progress, checkpoints);
+            step = total;
+        }
+        metrics.flush();
+        if (kd != null) kd.unpersist(false);
+
+        // 5. The stage's model, for the next stage and for evaluation.
+        checkpoints.saveFinal(student, info(studentConfig, total));
+    }
+
+    /** Rows of the fixed minibatch whose objectives are logged at every step (extra: kd_loss, dpo_accuracy, ...). */
+    static final int PROBE_ROWS = 8;
+
+    private ComputationGraph train(ComputationGraph student, ModelConfig config, String phase, JavaRDD<MultiDataSet> batches,
+                                   MultiDataSet probe, int from, int to, int origin, TrainerSettings trainer,
+                                   MetricsLog metrics, ProgressPrinter progress, StageCheckpoints checkpoints) {
+        String stage = DistillStageSettings.STAGE;
+        batches.persist(StorageLevel.MEMORY_AND_DISK());
+        long[] tokens = Minibatches.trainedTokens(batches);
+        ctx.console().printf("[%s] %s: steps %d-%d on %d minibatches of %d rows%n", stage, phase, from, to, tokens.length,
+                trainer.batchPerWorker());
+        int total = settings.steps();
+        int every = settings.train().checkpointEvery();
+        ComputationGraph out = new SparkTrainer(ctx.sc(), trainer).train(student, batches, tokens, from, to, origin,
+                (s, net) -> {
+                    metrics.add(phase, s, probeMetrics(net, probe));
+                    progress.step(s);
+                    int done = s.step() + 1;
+                    if (done % every == 0 || done == total) {
+                        metrics.flush();   // before the checkpoint: a resume rewrites these steps, never loses them
+                        checkpoints.save(net, info(config, done));
+                    }
+                });
+        batches.unpersist(false);
+        return out;
+    }
+
+    /** The head's per-objective diagnostics on the probe minibatch with the averaged parameters. */
+    private static Map<String, Double> probeMetrics(ComputationGraph net, MultiDataSet probe) {
+        net.score(probe, false);
+        HeadDiagnostics d = ((LmHeadLayer) net.getLayer(TransformerGraph.HEAD)).lastDiagnostics();
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (d == null) return out;
+        if (d.kdTokens() > 0) out.put("kd_loss", d.kdLoss());
+        if (d.dpoPairs() > 0) {
+            out.put("dpo_loss", d.dpoLoss());
+            out.put("dpo_accuracy", d.dpoAccuracy());
+            out.put("dpo_margin", d.dpoMargin());
+        }
+        return out;
+    }
+
+    private HeadSettings headSettings() {
+        HeadSettings d = HeadSettings.defaults();
+        return new HeadSettings(d.sftWeight(), settings.kd().weight(), settings.dpo().weight(), d.pgWeight(),
+                settings.kd().temperature(), settings.dpo().beta(), d.clipLow(), d.clipHigh(), d.klCoef());
+    }
+
+    /** posttrain.stages.distill.teacher, else this run's overall-sft model. */
+    private Checkpoints.Loaded teacher() {
+        if (!settings.teacher().isBlank()) return load("teacher", settings.teacher());
+        StageCheckpoints previous = new StageCheckpoints(ctx.run(), PREVIOUS_STAGE);
+        if (!previous.hasFinalModel())
+            throw new ConfigError(key("teacher"), "empty, and " + ctx.run().root() + " has no complete " + PREVIOUS_STAGE
+                    + " model to distil; run it first or name a teacher checkpoint directory");
+        return Checkpoints.load(previous.modelDir().toString(), ctx.hadoop());
+    }
+
+    private Checkpoints.Loaded load(String key, String dir) {
+        try {
+            Path zip = new Path(dir, Checkpoints.MODEL_ZIP);
+            if (!zip.getFileSystem(ctx.hadoop()).exists(zip))
+                throw new ConfigError(key(key), "no checkpoint (" + Checkpoints.MODEL_ZIP + ") in '" + dir + "'");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Checkpoints.load(dir, ctx.hadoop());
+    }
+
+    private void checkVocabulary(ModelConfig teacher, ModelConfig student) {
+        int vocab = ctx.tokenizer().vocabSize();
+        if (teacher.vocab() != vocab)
+            throw new ConfigError(key("teacher"), "the teacher's vocabulary (" + teacher.vocab()
+                    + ") is not the tokenizer's (" + vocab + ")");
+        if (student.vocab() != vocab)
+            throw new ConfigError(key("init"), "the student's vocabulary (" + student.vocab()
+                    + ") is not the tokenizer's (" + vocab + ")");
+    }
+
+    private static String key(String name) { return "posttrain.stages." + DistillStageSettings.STAGE + "." + name; }
+
+    private ModelInfo info(ModelConfig config, int step) {
+        return new ModelInfo(config, ctx.tokenizer().kind(), DistillStageSettings.STAGE, step,
+                Map.of("run", ctx.run().id(), "schedule", settings.schedule(),
+                        "teacher", settings.teacher().isBlank() ? PREVIOUS_STAGE : settings.teacher(),
+                        "seed", String.valueOf(ctx.config().seed())));
+    }
+}

@@ -1,0 +1,223 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.config.DistillStageSettings;
+import ai.posttrain.data.Message;
+import ai.posttrain.eval.DomainScorer;
+import ai.posttrain.eval.EvalItem;
+import ai.posttrain.eval.EvalItems;
+import ai.posttrain.model.ModelBytes;
+import ai.posttrain.model.Sample;
+import ai.posttrain.model.Sampler;
+import ai.posttrain.model.SamplingOptions;
+import ai.posttrain.model.TransformerGraph;
+import ai.posttrain.model.head.TokenLogProbs;
+import ai.posttrain.tokenizer.ChatTemplate;
+import ai.posttrain.tokenizer.SpecialToken;
+import ai.posttrain.train.DpoPair;
+import ai.posttrain.train.Minibatches;
+import ai.posttrain.train.PairSelector;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * Sequence level of distillation, on the executors: for each prompt the student samples N candidates,
+ * the teacher scores each (mean log-prob per completion token; plus the verifier where the prompt has a
+ * reference answer or tests, see {@link PairSelector}), and the best and the worst become a
+ * (chosen, rejected) pair in table {@code pairs}, with both scores and the reference model's summed
+ * log-probs of each completion (the student as it was when it sampled: the frozen DPO reference).
+ */
+final class SequenceLevel {
+    static final String TABLE = "pairs";
+    static final StructType SCHEMA = new StructType()
+            .add("stage", DataTypes.StringType).add("prompt_id", DataTypes.StringType)
+            .add("domain", DataTypes.StringType).add("prompt", DataTypes.StringType)
+            .add("chosen", DataTypes.StringType).add("rejected", DataTypes.StringType)
+            .add("chosen_score", DataTypes.DoubleType).add("rejected_score", DataTypes.DoubleType)
+            .add("chosen_teacher_logp", DataTypes.DoubleType).add("rejected_teacher_logp", DataTypes.DoubleType)
+            .add("chosen_verifier", DataTypes.DoubleType).add("rejected_verifier", DataTypes.DoubleType)
+            .add("candidates", DataTypes.IntegerType)
+            .add("prompt_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
+            .add("chosen_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
+            .add("rejected_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
+            .add("ref_chosen_logp", DataTypes.DoubleType).add("ref_rejected_logp", DataTypes.DoubleType);
+
+    private SequenceLevel() {}
+
+    /** One mined pair: a table row and a training pair. */
+    record Mined(String promptId, String domain, String prompt, String chosen, String rejected, double chosenScore,
+                 double rejectedScore, double chosenTeacher, double rejectedTeacher, Double chosenVerifier,
+                 Double rejectedVerifier, int candidates, DpoPair pair) implements Serializable {
+        Row row() {
+            return RowFactory.create(DistillStageSettings.STAGE, promptId, domain, prompt, chosen, rejected, chosenScore,
+                    rejectedScore, chosenTeacher, rejectedTeacher, chosenVerifier, rejectedVerifier, candidates,
+                    boxed(pair.prompt()), boxed(pair.chosen()), boxed(pair.rejected()), pair.refChosen(), pair.refRejected());
+        }
+    }
+
+    /** Mines the pairs with {@code student} as sampler and reference, writes the table, returns the pairs. */
+    static List<DpoPair> mine(StageContext ctx, DistillStageSettings settings, ModelBytes student, ModelBytes teacher) {
+        String stage = DistillStageSettings.STAGE;
+        DistillStageSettings.Dpo dpo = settings.dpo();
+        long t0 = System.nanoTime();
+        int perInput = (dpo.maxPrompts() + dpo.inputs().size() - 1) / dpo.inputs().size();
+        EvalItems.Read read = EvalItems.read(ctx.spark(), dpo.inputs(), ctx.builtin(), ctx.tokenCounter(),
+                ctx.config().data().maxTokens(), perInput);
+        String origin = stage + ":dpo";
+        for (Dataset<Row> rejected : read.rejected())
+            ctx.tables().appendReplacing("rejected", rejected.withColumn("origin", lit(origin)), col("origin").equalTo(origin));
+        List<EvalItem> items = new ArrayList<>(read.items());
+        if (items.isEmpty()) throw new IllegalStateException("no valid prompts in " + dpo.inputs() + " for the sequence level");
+        Collections.shuffle(items, new Random(ctx.config().seed()));   // suites spread over the executors
+        if (items.size() > dpo.maxPrompts()) items = items.subList(0, dpo.maxPrompts());
+
+        Broadcast<ModelBytes> sharedStudent = ctx.sc().broadcast(student);
+        Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
+        ChatTemplate chat = ctx.template();
+        long seed = ctx.config().seed();
+        List<Mined> mined;
+        try {
+            mined = ctx.sc().parallelize(items, Math.max(1, ctx.sc().defaultParallelism()))
+                    .mapPartitions((Iterator<EvalItem> it) ->
+                            minePartition(it, sharedStudent.value(), sharedTeacher.value(), chat, dpo, seed))
+                    .collect();
+        } finally {
+            sharedStudent.destroy();
+            sharedTeacher.destroy();
+        }
+        List<Row> rows = mined.stream().map(Mined::row).toList();
+        ctx.tables().appendReplacing(TABLE, ctx.spark().createDataFrame(rows, SCHEMA), col("stage").equalTo(stage));
+        ctx.console().printf("[%s] sequence level: %d pairs from %d prompts x %d candidates (margin %s) (%.0fs)%n", stage,
+                mined.size(), items.size(), dpo.candidates(), dpo.margin(), (System.nanoTime() - t0) / 1e9);
+        if (mined.isEmpty())
+            throw new IllegalStateException("no prompt gave a pair whose scores differ by posttrain.stages.distill.dpo.margin = "
+                    + dpo.margin() + "; lower it or raise dpo.candidates / dpo.temperature");
+        return mined.stream().map(Mined::pair).toList();
+    }
+
+    /** The pairs a previous (interrupted) run of the stage mined, for a resume past the start of the dpo steps. */
+    static Optional<List<DpoPair>> read(StageContext ctx) {
+        try {
+            if (!ctx.run().fs().exists(ctx.run().tablePath(TABLE))) return Optional.empty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<Row> rows = ctx.tables().read(ctx.spark(), TABLE).where(col("stage").equalTo(DistillStageSettings.STAGE))
+                .orderBy("prompt_id").collectAsList();
+        if (rows.isEmpty()) return Optional.empty();
+        List<DpoPair> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new DpoPair(r.getString(r.fieldIndex("prompt_id")), ints(r.getList(r.fieldIndex("prompt_tokens"))),
+                    ints(r.getList(r.fieldIndex("chosen_tokens"))), ints(r.getList(r.fieldIndex("rejected_tokens"))),
+                    r.getDouble(r.fieldIndex("ref_chosen_logp")), r.getDouble(r.fieldIndex("ref_rejected_logp"))));
+        }
+        return Optional.of(out);
+    }
+
+    private static Iterator<Mined> minePartition(Iterator<EvalItem> items, ModelBytes student, ModelBytes teacher,
+                                                 ChatTemplate chat, DistillStageSettings.Dpo dpo, long seed) {
+        List<Mined> out = new ArrayList<>();
+        if (!items.hasNext()) return out.iterator();
+        ComputationGraph studentGraph = student.restore();
+        Sampler sampler = new Sampler(studentGraph, student.config());
+        ComputationGraph teacherGraph = teacher.restore();
+        DomainScorer scorer = new DomainScorer();
+        PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin());
+        int endOfTurn = chat.tokenizer().specialId(SpecialToken.END_OF_TURN);
+        while (items.hasNext()) {
+            EvalItem item = items.next();
+            int[] prompt = chat.render(item.prompt(), true).ids();
+            List<int[]> prompts = Collections.nCopies(dpo.candidates(), prompt);
+            SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(),
+                    Set.of(endOfTurn), promptSeed(seed, item.id()));
+            List<Sample> samples = sampler.generateFitting(prompts, options);
+            List<int[]> completions = samples.stream().map(Sample::tokens).toList();
+            double[] teacherSums = completionLogProbSums(teacherGraph, prompt, completions);
+            double[] refSums = completionLogProbSums(studentGraph, prompt, completions);
+            boolean verifiable = item.answer() != null || !item.tests().isEmpty();
+            List<PairSelector.Candidate> candidates = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < samples.size(); i++) {
+                Sample s = samples.get(i);
+                String text = chat.decodeCompletion(s.tokens());
+                texts.add(text);
+                Double verified = verifiable
+                        ? scorer.score(item, text, Sample.STOP.equals(s.finishReason()), s.tokens().length).score() : null;
+                candidates.add(new PairSelector.Candidate(s.tokens(), teacherSums[i] / s.tokens().length, verified));
+            }
+            Optional<PairSelector.Selection> pick = selector.select(candidates);
+            if (pick.isEmpty()) continue;
+            int c = pick.get().chosen(), r = pick.get().rejected();
+            out.add(new Mined(item.id(), item.domain(), render(item.prompt()), texts.get(c), texts.get(r),
+                    pick.get().chosenScore(), pick.get().rejectedScore(), candidates.get(c).teacherScore(),
+                    candidates.get(r).teacherScore(), candidates.get(c).verifierScore(), candidates.get(r).verifierScore(),
+                    samples.size(), new DpoPair(item.id(), prompt, completions.get(c), completions.get(r), refSums[c], refSums[r])));
+        }
+        return out.iterator();
+    }
+
+    /** Each completion's summed log-probs under {@code model}, after the prompt (one forward pass for all). */
+    static double[] completionLogProbSums(ComputationGraph model, int[] prompt, List<int[]> completions) {
+        List<int[]> seqs = new ArrayList<>();
+        int t = 1;
+        for (int[] c : completions) {
+            int[] s = DpoPair.sequence(prompt, c);
+            seqs.add(s);
+            t = Math.max(t, s.length - 1);
+        }
+        int[][] targets = new int[seqs.size()][];
+        float[][] mask = new float[seqs.size()][];
+        for (int e = 0; e < seqs.size(); e++) {
+            int[] s = seqs.get(e);
+            targets[e] = new int[s.length - 1];
+            mask[e] = DpoPair.completionMask(prompt.length, s.length);
+            for (int i = 0; i < targets[e].length; i++) targets[e][i] = mask[e][i] > 0 ? s[i + 1] : -1;
+        }
+        double[][] logProbs = TokenLogProbs.compute(model, TransformerGraph.HEAD,
+                new INDArray[]{Minibatches.inputIds(seqs, t)}, new INDArray[]{Minibatches.featureMask(seqs, t)}, targets);
+        return TokenLogProbs.sequenceSums(logProbs, mask);
+    }
+
+    /** A per-prompt sampling seed: the same prompt gets the same candidates in every run with this seed. */
+    static long promptSeed(long seed, String id) {
+        long z = seed * 0x9E3779B97F4A7C15L + id.hashCode();
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static String render(List<Message> prompt) {
+        StringBuilder b = new StringBuilder();
+        prompt.forEach(m -> b.append(m.role()).append(": ").append(m.content()).append('\n'));
+        return b.toString().strip();
+    }
+
+    private static scala.collection.Seq<Integer> boxed(int[] a) {
+        List<Integer> out = new ArrayList<>(a.length);
+        for (int x : a) out.add(x);
+        return TokenLevel.seq(out);
+    }
+
+    private static int[] ints(List<Object> list) {
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).intValue();
+        return out;
+    }
+}
