@@ -12,7 +12,7 @@ import java.util.Map;
 /** The resolved configuration as typed, immutable values; built once by the CLI. */
 public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, TokenizerSettings tokenizer,
                               DataSettings data, ModelSettings teacher, ModelSettings student,
-                              SftStageSettings coldStartSft, SftStageSettings overallSft, EvalSettings eval,
+                              SftStageSettings coldStartSft, SftStageSettings overallSft, RlSettings rl, EvalSettings eval,
                               String resolvedJson) implements Serializable {
 
     public record RunSettings(String root, String id) implements Serializable {}
@@ -53,6 +53,7 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 ModelSettings.from(p.child("model.student")),
                 SftStageSettings.coldStart(config),
                 SftStageSettings.overall(config),
+                RlSettings.from(config),
                 new EvalSettings(List.copyOf(p.strings("eval.suites")), p.intIn("eval.per-suite", 1, 1_000_000),
                         p.intIn("eval.max-new-tokens", 1, 65536), p.intIn("eval.batch-size", 1, 4096),
                         p.bool("eval.before-training")),
