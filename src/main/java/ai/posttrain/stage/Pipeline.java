@@ -11,7 +11,7 @@ import java.util.List;
  * its model is evaluated on every held-out suite.
  */
 public final class Pipeline {
-    public static final List<String> STAGES = List.of("cold-start-sft", "overall-sft");
+    public static final List<String> STAGES = List.of("cold-start-sft", "overall-sft", RlStage.NAME);
 
     private final StageContext ctx;
 
@@ -22,9 +22,10 @@ public final class Pipeline {
     }
 
     public void runStage(String name) {
-        SftStage stage = switch (name) {
-            case "cold-start-sft" -> new SftStage(ctx, ctx.config().coldStartSft(), null);
-            case "overall-sft" -> new SftStage(ctx, ctx.config().overallSft(), "cold-start-sft");
+        Runnable stage = switch (name) {
+            case "cold-start-sft" -> new SftStage(ctx, ctx.config().coldStartSft(), null)::run;
+            case "overall-sft" -> new SftStage(ctx, ctx.config().overallSft(), "cold-start-sft")::run;
+            case RlStage.NAME -> new RlStage(ctx)::run;
             default -> throw new IllegalArgumentException("unknown stage '" + name + "' (stages: " + STAGES + ")");
         };
         Manifest manifest = ctx.run().manifest();
