@@ -72,7 +72,7 @@ public final class RewardScorer extends RowTransformer {
             Map<String, Object> v = new HashMap<>();
             v.put("kl", kl);
             v.put("rm_score", rm == null ? null : rm[i]);
-            v.put("reward_components", s.components());
+            v.put("reward_components", RolloutRows.scalaMap(s.components()));
             v.put("reward", s.reward());
             v.put("verifier_correct", s.verifierCorrect());
             v.put("flagged", s.flagged());

@@ -86,7 +86,7 @@ public final class RolloutGenerator {
                 }
                 out.add(RowFactory.create(o.run(), o.subStage(), o.iteration(), o.policyVersion(), p.id(), i % o.groupSize(),
                         p.domain(), p.prompt(), chat.decodeCompletion(s.tokens()), tokens, lp, null,
-                        Map.of(), 0.0, null, null, null, null, false, null,
+                        RolloutRows.scalaMap(Map.of()), 0.0, null, null, null, null, false, null,
                         s.finishReason(), tokens.length, perSample, 0.0, p.answer(), p.tests().toArray(new String[0])));
             }
             batch.clear();

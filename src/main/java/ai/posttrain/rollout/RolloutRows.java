@@ -3,7 +3,6 @@ package ai.posttrain.rollout;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -38,7 +37,7 @@ public final class RolloutRows {
             if (values.containsKey(name)) v[i] = values.get(name);
             else v[i] = row.get(in.fieldIndex(name));
         }
-        return RowFactory.create(v);
+        return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, out);
     }
 
     /** {@code schema} with these fields replacing same-named ones (in place) or appended. */
@@ -65,6 +64,11 @@ public final class RolloutRows {
         float[] a = new float[l.size()];
         for (int j = 0; j < a.length; j++) a[j] = l.get(j);
         return a;
+    }
+
+    /** Rows built for an encoder need Scala maps (a java.util.Map passes only through createDataFrame). */
+    static scala.collection.Map<String, Double> scalaMap(Map<String, Double> m) {
+        return scala.collection.JavaConverters.mapAsScalaMapConverter(new java.util.LinkedHashMap<>(m)).asScala();
     }
 
     static Float[] boxed(float[] a) {

@@ -7,6 +7,7 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
@@ -47,8 +48,23 @@ abstract class RowTransformer extends Transformer {
         StructType in = dataset.schema();
         StructType out = transformSchema(in);
         Dataset<Row> rows = dataset.toDF();
-        return rows.mapPartitions((MapPartitionsFunction<Row, Row>) it -> apply(it, in, out), Encoders.row(out));
+        return rows.mapPartitions((MapPartitionsFunction<Row, Row>) it -> apply(withSchema(it, in), in, out), Encoders.row(out));
     }
 
     @Override public Transformer copy(ParamMap extra) { return this; }
+
+    /** Rows handed to a partition function may come without their schema; readers here look columns up by name. */
+    private static Iterator<Row> withSchema(Iterator<Row> rows, StructType schema) {
+        return new Iterator<>() {
+            @Override public boolean hasNext() { return rows.hasNext(); }
+
+            @Override public Row next() {
+                Row r = rows.next();
+                if (r.schema() != null) return r;
+                Object[] v = new Object[r.length()];
+                for (int i = 0; i < v.length; i++) v[i] = r.get(i);
+                return new GenericRowWithSchema(v, schema);
+            }
+        };
+    }
 }

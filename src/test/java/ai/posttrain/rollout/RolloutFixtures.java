@@ -26,7 +26,7 @@ final class RolloutFixtures {
             lp[i] = -1f;
         }
         return RowFactory.create("test", "sub", iteration, iteration, promptId, sample, domain, prompt, completion, tokens, lp,
-                null, Map.of(), reward, null, null, null, null, false, null, "stop", ids.length, 0.0, 0.0, answer,
+                null, RolloutRows.scalaMap(Map.of()), reward, null, null, null, null, false, null, "stop", ids.length, 0.0, 0.0, answer,
                 tests == null ? null : tests.toArray(new String[0]));
     }
 
