@@ -62,8 +62,7 @@ public final class RewardScorer extends RowTransformer {
             int[] tokens = RolloutRows.ints(r, "token_ids");
             Double kl = in.getFieldIndex("ref_logprobs").isDefined()
                     ? meanK3(RolloutRows.floats(r, "logprobs"), RolloutRows.floats(r, "ref_logprobs")) : null;
-            int ti = r.fieldIndex("tests");
-            List<String> tests = r.isNullAt(ti) ? List.of() : r.getList(ti);
+            List<String> tests = RolloutRows.strings(r, "tests");
             int ai = r.fieldIndex("answer");
             RewardMix.Scored s = mix.score(new RewardMix.Input(r.getString(r.fieldIndex("domain")),
                     r.getString(r.fieldIndex("completion")), tokens,

@@ -78,16 +78,16 @@ public final class RolloutGenerator {
             for (int i = 0; i < samples.size(); i++) {
                 RlPrompt p = batch.get(i / o.groupSize());
                 Sample s = samples.get(i);
-                Integer[] tokens = new Integer[s.tokens().length];
-                Float[] lp = new Float[s.tokens().length];
-                for (int j = 0; j < tokens.length; j++) {
-                    tokens[j] = s.tokens()[j];
-                    lp[j] = (float) s.logProbs()[j];
+                List<Integer> tokens = new ArrayList<>(s.tokens().length);
+                List<Float> lp = new ArrayList<>(s.tokens().length);
+                for (int j = 0; j < s.tokens().length; j++) {
+                    tokens.add(s.tokens()[j]);
+                    lp.add((float) s.logProbs()[j]);
                 }
                 out.add(RowFactory.create(o.run(), o.subStage(), o.iteration(), o.policyVersion(), p.id(), i % o.groupSize(),
-                        p.domain(), p.prompt(), chat.decodeCompletion(s.tokens()), tokens, lp, null,
+                        p.domain(), p.prompt(), chat.decodeCompletion(s.tokens()), RolloutRows.seq(tokens), RolloutRows.seq(lp), null,
                         RolloutRows.scalaMap(Map.of()), 0.0, null, null, null, null, false, null,
-                        s.finishReason(), tokens.length, perSample, 0.0, p.answer(), p.tests().toArray(new String[0])));
+                        s.finishReason(), tokens.size(), perSample, 0.0, p.answer(), RolloutRows.seq(p.tests())));
             }
             batch.clear();
         }

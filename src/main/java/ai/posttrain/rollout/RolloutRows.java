@@ -50,20 +50,42 @@ public final class RolloutRows {
         return out;
     }
 
+    /** An array column's values whichever form Spark hands them in (a Scala Seq, or the Java array a row was built with). */
+    static java.util.List<?> list(Row r, String col) {
+        int i = r.fieldIndex(col);
+        if (r.isNullAt(i)) return null;
+        Object v = r.get(i);
+        if (v instanceof Object[] a) return java.util.Arrays.asList(a);
+        if (v instanceof scala.collection.Seq<?> seq) return scala.collection.JavaConverters.seqAsJavaList(seq);
+        if (v instanceof java.util.List<?> l) return l;
+        throw new IllegalArgumentException("column " + col + " holds " + v.getClass().getName() + ", not an array");
+    }
+
     static int[] ints(Row r, String col) {
-        java.util.List<Integer> l = r.getList(r.fieldIndex(col));
+        java.util.List<?> l = list(r, col);
         int[] a = new int[l.size()];
-        for (int i = 0; i < a.length; i++) a[i] = l.get(i);
+        for (int i = 0; i < a.length; i++) a[i] = ((Number) l.get(i)).intValue();
         return a;
     }
 
     static float[] floats(Row r, String col) {
-        int i = r.fieldIndex(col);
-        if (r.isNullAt(i)) return null;
-        java.util.List<Float> l = r.getList(i);
+        java.util.List<?> l = list(r, col);
+        if (l == null) return null;
         float[] a = new float[l.size()];
-        for (int j = 0; j < a.length; j++) a[j] = l.get(j);
+        for (int j = 0; j < a.length; j++) a[j] = ((Number) l.get(j)).floatValue();
         return a;
+    }
+
+    static java.util.List<String> strings(Row r, String col) {
+        java.util.List<?> l = list(r, col);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (l != null) for (Object o : l) out.add((String) o);
+        return out;
+    }
+
+    /** A Scala Seq: the form Spark's row encoder and Row.getList both accept. */
+    static <T> scala.collection.Seq<T> seq(java.util.List<T> values) {
+        return scala.collection.JavaConverters.asScalaBuffer(new java.util.ArrayList<>(values)).toSeq();
     }
 
     /** Rows built for an encoder need Scala maps (a java.util.Map passes only through createDataFrame). */
@@ -71,9 +93,9 @@ public final class RolloutRows {
         return scala.collection.JavaConverters.mapAsScalaMapConverter(new java.util.LinkedHashMap<>(m)).asScala();
     }
 
-    static Float[] boxed(float[] a) {
-        Float[] b = new Float[a.length];
-        for (int i = 0; i < a.length; i++) b[i] = a[i];
-        return b;
+    static scala.collection.Seq<Float> boxed(float[] a) {
+        java.util.List<Float> b = new java.util.ArrayList<>(a.length);
+        for (float v : a) b.add(v);
+        return seq(b);
     }
 }

@@ -19,15 +19,15 @@ final class RolloutFixtures {
     static Row row(int iteration, String promptId, int sample, String domain, String prompt, String completion,
                    String answer, List<String> tests, double reward) {
         int[] ids = BYTES.encode(completion);
-        Integer[] tokens = new Integer[ids.length];
-        Float[] lp = new Float[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            tokens[i] = ids[i];
-            lp[i] = -1f;
+        List<Integer> tokens = new java.util.ArrayList<>();
+        List<Float> lp = new java.util.ArrayList<>();
+        for (int id : ids) {
+            tokens.add(id);
+            lp.add(-1f);
         }
-        return RowFactory.create("test", "sub", iteration, iteration, promptId, sample, domain, prompt, completion, tokens, lp,
+        return RowFactory.create("test", "sub", iteration, iteration, promptId, sample, domain, prompt, completion, RolloutRows.seq(tokens), RolloutRows.seq(lp),
                 null, RolloutRows.scalaMap(Map.of()), reward, null, null, null, null, false, null, "stop", ids.length, 0.0, 0.0, answer,
-                tests == null ? null : tests.toArray(new String[0]));
+                tests == null ? null : RolloutRows.seq(tests));
     }
 
     static Dataset<Row> frame(SparkSession spark, List<Row> rows) {
