@@ -63,7 +63,8 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
             for (String k : own.root().keySet()) {
                 if (!known.contains(k)) throw new ConfigError(where + "." + k, "unknown key (a sub-stage has " + known + ")");
             }
-            Config merged = own.withFallback(defaults);
+            // A sub-stage's reward mix replaces the default mix as a whole (HOCON would merge the two objects).
+            Config merged = own.withFallback(own.hasPath("rewards") ? defaults.withoutPath("rewards") : defaults);
             subs.add(subStage(new Settings(merged, "", k -> own.hasPath(k) ? where + "." + k
                     : ROOT + ".sub-stage-defaults." + k), merged, where));
         }

@@ -45,17 +45,31 @@ class RlStageTest {
     }
 
     @Test
-    void quickRunWritesRolloutsMetricsAndEvalAndSkipsWhenComplete(@TempDir Path dir) throws Exception {
+    void quickRunResumesAfterAFailureWritesRolloutsMetricsAndEvalAndSkipsWhenComplete(@TempDir Path dir) throws Exception {
         String run = dir.resolve("run").toString();
         String[] stage = args("stage", "rl", "--run", run, "--set", "posttrain.stages.rl.init=\"" + tinyPolicy(dir) + "\"");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
+
+        // First attempt: the reward model's input is missing, so the run fails when `preference` needs it,
+        // after `stem` and `code` are complete.
+        ByteArrayOutputStream failed = new ByteArrayOutputStream();
+        List<String> broken = new java.util.ArrayList<>(List.of(stage));
+        broken.addAll(List.of("--set", "posttrain.stages.rl.reward-model.inputs=[\"" + dir.resolve("missing.jsonl") + "\"]"));
+        assertTrue(cli(failed, broken.toArray(String[]::new)) != 0, failed.toString());
+        assertTrue(failed.toString().contains("missing.jsonl"), failed.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("run/rl/code/model/model.zip")), "code finished before the failure");
+
+        // The rerun skips the finished sub-stages and completes the stage.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, cli(err, stage), err.toString(StandardCharsets.UTF_8));
         String log = err.toString(StandardCharsets.UTF_8);
-        System.out.println(log);
+        System.out.println(failed.toString(StandardCharsets.UTF_8) + log);
         System.out.printf("rl quick stage: %.0fs%n", (System.nanoTime() - t0) / 1e9);
-        assertTrue(log.contains("[rl] stem iteration 2/2"), log);
+        assertTrue(log.contains("[rl] sub-stage stem complete: skipped"), log);
+        assertTrue(log.contains("[rl] sub-stage code complete: skipped"), log);
+        assertFalse(log.contains("[rl] stem iteration"), log);
         assertTrue(log.contains("[rl] preference iteration 2/2"), log);
+        assertTrue(failed.toString().contains("[rl] stem iteration 2/2"), failed.toString());
         assertTrue(log.contains("tok/s sampling") || log.contains("sampling"), log);
 
         // Rollouts: one partition per (sub-stage, global iteration), G rows per prompt, the shared schema.
