@@ -13,7 +13,7 @@ import java.util.Map;
 public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, TokenizerSettings tokenizer,
                               DataSettings data, ModelSettings teacher, ModelSettings student,
                               SftStageSettings coldStartSft, SftStageSettings overallSft,
-                              DistillStageSettings distill, EvalSettings eval,
+                              DistillStageSettings distill, RlSettings rl, EvalSettings eval,
                               String resolvedJson) implements Serializable {
 
     public record RunSettings(String root, String id) implements Serializable {}
@@ -55,6 +55,7 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 SftStageSettings.coldStart(config),
                 SftStageSettings.overall(config),
                 DistillStageSettings.from(config),
+                RlSettings.from(config),
                 new EvalSettings(List.copyOf(p.strings("eval.suites")), p.intIn("eval.per-suite", 1, 1_000_000),
                         p.intIn("eval.max-new-tokens", 1, 65536), p.intIn("eval.batch-size", 1, 4096),
                         p.bool("eval.before-training")),

@@ -12,7 +12,7 @@ import java.util.List;
  * its model is evaluated on every held-out suite; after the last, the run's report is written.
  */
 public final class Pipeline {
-    public static final List<String> STAGES = List.of("cold-start-sft", "overall-sft", "distill");
+    public static final List<String> STAGES = List.of("cold-start-sft", "overall-sft", "distill", RlStage.NAME);
 
     private final StageContext ctx;
 
@@ -29,6 +29,7 @@ public final class Pipeline {
             case "cold-start-sft" -> new SftStage(ctx, ctx.config().coldStartSft(), null)::run;
             case "overall-sft" -> new SftStage(ctx, ctx.config().overallSft(), "cold-start-sft")::run;
             case "distill" -> new DistillStage(ctx, ctx.config().distill())::run;
+            case RlStage.NAME -> new RlStage(ctx)::run;
             default -> throw new IllegalArgumentException("unknown stage '" + name + "' (stages: " + STAGES + ")");
         };
         Manifest manifest = ctx.run().manifest();

@@ -1,0 +1,116 @@
+package ai.posttrain.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * posttrain.stages.rl: the ordered RL sub-stages (each one's entries fall back to
+ * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
+ */
+public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
+                         int heldoutPrompts, TrainSettings train) implements Serializable {
+
+    /** Reward components a sub-stage's {@code rewards} mix may name. */
+    public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
+            "kl_penalty", "length");
+
+    /**
+     * One RL sub-stage.
+     * @param rewards       component name to weight (see {@link #COMPONENTS})
+     * @param advantage     "grpo" (mean and std normalised) or "dr-grpo" (mean only)
+     */
+    public record SubStage(String name, List<String> inputs, List<String> heldout, Map<String, Double> rewards,
+                           int iterations, int promptsPerIteration, int groupSize, int epochs, int maxNewTokens,
+                           double temperature, double klCoef, double klBound, double clipLow, double clipHigh,
+                           String advantage, double rewardClip, double overlongPenalty, int overlongBuffer,
+                           double repetitionPenalty, double lr) implements Serializable {
+        public boolean usesRewardModel() { return rewards.containsKey("reward_model"); }
+        public boolean stdNormalised() { return advantage.equals("grpo"); }
+    }
+
+    /** The Bradley-Terry reward model: trained once per run on preference pairs, from the starting policy. */
+    public record RewardModel(List<String> inputs, int steps, double lr, double beta) implements Serializable {}
+
+    /** Hacking-monitor bounds, checked every iteration. */
+    public record Monitor(double maxMeanLength, double lengthGrowth, double maxFlaggedRate, double trendEpsilon)
+            implements Serializable {}
+
+    private static final String ROOT = "posttrain.stages.rl";
+
+    static RlSettings from(Config config) {
+        Settings s = new Settings(config, ROOT);
+        Config defaults = config.getConfig(ROOT + ".sub-stage-defaults");
+        Set<String> known = defaults.root().keySet();
+        List<? extends Config> list;
+        try {
+            list = config.getConfigList(s.key("sub-stages"));
+        } catch (ConfigException e) {
+            throw new ConfigError(s.key("sub-stages"), "must be a list of sub-stages: " + ConfigLoader.oneLine(e));
+        }
+        if (list.isEmpty()) throw new ConfigError(s.key("sub-stages"), "needs at least one sub-stage");
+        List<SubStage> subs = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String where = s.key("sub-stages") + "[" + i + "]";
+            Config own = list.get(i);
+            for (String k : own.root().keySet()) {
+                if (!known.contains(k)) throw new ConfigError(where + "." + k, "unknown key (a sub-stage has " + known + ")");
+            }
+            // A sub-stage's reward mix replaces the default mix as a whole (HOCON would merge the two objects).
+            Config merged = own.withFallback(own.hasPath("rewards") ? defaults.withoutPath("rewards") : defaults);
+            subs.add(subStage(new Settings(merged, "", k -> own.hasPath(k) ? where + "." + k
+                    : ROOT + ".sub-stage-defaults." + k), merged, where));
+        }
+        for (int i = 0; i < subs.size(); i++)
+            for (int j = 0; j < i; j++)
+                if (subs.get(i).name().equals(subs.get(j).name()))
+                    throw new ConfigError(s.key("sub-stages") + "[" + i + "].name", "duplicate sub-stage name '" + subs.get(i).name() + "'");
+        Settings rm = s.child("reward-model");
+        Settings mon = s.child("monitor");
+        return new RlSettings(s.string("init"), List.copyOf(subs),
+                new RewardModel(nonEmpty(rm, "inputs"), rm.intIn("steps", 1, 1_000_000), rm.doubleIn("lr", 1e-7, 1.0),
+                        rm.doubleIn("beta", 1e-3, 100)),
+                new Monitor(mon.doubleIn("max-mean-length", 1, 1e6), mon.doubleIn("length-growth", 1, 1e6),
+                        mon.doubleIn("max-flagged-rate", 0, 1), mon.doubleIn("trend-epsilon", 0, 1)),
+                s.intIn("heldout-prompts", 1, 100_000), TrainSettings.forStage(config, "rl"));
+    }
+
+    private static SubStage subStage(Settings s, Config c, String where) {
+        String name = s.string("name");
+        if (!name.matches("[a-z][a-z0-9_-]*")) throw new ConfigError(s.key("name"), "must match [a-z][a-z0-9_-]*, got '" + name + "'");
+        Map<String, Double> rewards = new LinkedHashMap<>();
+        Settings mix = s.child("rewards");
+        try {
+            for (Map.Entry<String, ConfigValue> e : c.getConfig("rewards").root().entrySet()) {
+                if (!COMPONENTS.contains(e.getKey()))
+                    throw new ConfigError(mix.key(e.getKey()), "unknown reward component (components: " + COMPONENTS + ")");
+                double w = mix.doubleIn(e.getKey(), -1e6, 1e6);
+                if (w != 0) rewards.put(e.getKey(), w);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigError(s.key("rewards"), "must be an object of component = weight: " + ConfigLoader.oneLine(e));
+        }
+        if (rewards.isEmpty()) throw new ConfigError(s.key("rewards"), "needs at least one component with a non-zero weight");
+        double clipLow = s.doubleIn("clip-low", 0, 1), clipHigh = s.doubleIn("clip-high", 0, 10);
+        return new SubStage(name, nonEmpty(s, "inputs"), nonEmpty(s, "heldout"), Map.copyOf(rewards),
+                s.intIn("iterations", 1, 1_000_000), s.intIn("prompts-per-iteration", 1, 1_000_000),
+                s.intIn("group-size", 2, 1024), s.intIn("epochs", 1, 100), s.intIn("max-new-tokens", 1, 65536),
+                s.doubleIn("temperature", 1e-3, 10), s.doubleIn("kl-coef", 0, 100), s.doubleIn("kl-bound", 0, 1e6),
+                clipLow, clipHigh, s.oneOf("advantage", List.of("grpo", "dr-grpo")), s.doubleIn("reward-clip", 1e-6, 1e6),
+                s.doubleIn("overlong-penalty", 0, 1e6), s.intIn("overlong-buffer", 0, 65536),
+                s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 1e-8, 1.0));
+    }
+
+    private static List<String> nonEmpty(Settings s, String path) {
+        List<String> v = s.strings(path);
+        if (v.isEmpty()) throw new ConfigError(s.key(path), "needs at least one input");
+        return List.copyOf(v);
+    }
+}

@@ -1,0 +1,122 @@
+package ai.posttrain.reward;
+
+import ai.posttrain.data.ToolCatalog;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A sub-stage's weighted reward for one completion, scored in isolation: verifier components by the
+ * prompt's domain (math/reasoning → math, stem → stem, code → code), format, tool calls, the reward
+ * model's score, KL and length terms, then overlong and repetition penalties, clipped to
+ * [-clip, clip]. A crash anywhere is a zero reward with a flag, never an exception.
+ */
+public final class RewardMix implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** What scoring needs besides the completion. {@code rmScore}/{@code kl} are null when not computed. */
+    public record Input(String domain, String completion, int[] tokens, boolean stopped, String answer,
+                        List<String> tests, Double rmScore, Double kl) implements Serializable {}
+
+    /** {@code components}: name → weighted contribution (penalties included); {@code reward}: their clipped sum. */
+    public record Scored(Map<String, Double> components, double reward, Boolean verifierCorrect, boolean flagged,
+                         String flagReason, double seconds) implements Serializable {}
+
+    /** How the mix is weighted and shaped. {@code rmMidpoint}: the reward model score that maps to 0.5. */
+    public record Weights(Map<String, Double> rewards, double clip, int maxNewTokens, int overlongBuffer,
+                          double overlongPenalty, double repetitionPenalty, double rmMidpoint) implements Serializable {}
+
+    private final Weights w;
+    private final MathVerifier math = new MathVerifier();
+    private final StemVerifier stem = new StemVerifier();
+    private final CodeVerifier code;
+    private final FormatVerifier format = new FormatVerifier();
+    private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
+
+    public RewardMix(Weights weights, SandboxLimits sandbox) {
+        this.w = weights;
+        this.code = new CodeVerifier("python3", sandbox);
+    }
+
+    public Weights weights() { return w; }
+
+    /** Never throws: whatever goes wrong is a zero reward, flagged with the reason. */
+    public Scored score(Input in) {
+        long t0 = System.nanoTime();
+        try {
+            return scoreUnsafe(in, t0);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return new Scored(Map.of(), 0.0, null, true, "scoring_error: " + e, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private Scored scoreUnsafe(Input in, long t0) {
+        Map<String, Double> parts = new LinkedHashMap<>();
+        LinkedHashSet<String> flags = new LinkedHashSet<>();
+        List<String> reasons = new ArrayList<>();
+        String completion = in.completion() == null ? "" : in.completion();
+        String verifier = verifierFor(in.domain());
+        Boolean correct = null;
+        if (verifier != null && w.rewards().containsKey(verifier)) {
+            VerifierResult r = switch (verifier) {
+                case "math" -> math.verify(completion, in.answer());
+                case "stem" -> stem.verify(completion, in.answer());
+                default -> code.verifyTests(completion, in.tests() == null ? List.of() : in.tests());
+            };
+            parts.put(verifier, w.rewards().get(verifier) * r.score());
+            correct = r.passed();
+            if (!r.flags().isEmpty()) {
+                flags.addAll(r.flags());
+                reasons.add(r.reason());
+            }
+        }
+        if (w.rewards().containsKey("format")) parts.put("format", w.rewards().get("format") * format.verify(completion, null).score());
+        if (w.rewards().containsKey("tool_call") && completion.contains("<tool_call>")) {
+            VerifierResult r = toolCalls.verify(completion, null);
+            parts.put("tool_call", w.rewards().get("tool_call") * r.score());
+        }
+        if (w.rewards().containsKey("reward_model")) {
+            if (in.rmScore() == null || !Double.isFinite(in.rmScore())) {
+                flags.add("reward_model_missing");
+            } else {
+                parts.put("reward_model", w.rewards().get("reward_model") * sigmoid(in.rmScore() - w.rmMidpoint()));
+            }
+        }
+        if (w.rewards().containsKey("kl_penalty") && in.kl() != null) parts.put("kl_penalty", -w.rewards().get("kl_penalty") * in.kl());
+        if (w.rewards().containsKey("length")) parts.put("length", w.rewards().get("length") * in.tokens().length / (double) w.maxNewTokens());
+        double over = Penalties.overlong(in.tokens().length, !in.stopped(), w.maxNewTokens(), w.overlongBuffer(), w.overlongPenalty());
+        if (over != 0) parts.put("overlong_penalty", over);
+        double rep = Penalties.repetition(in.tokens(), w.repetitionPenalty());
+        if (rep != 0) parts.put("repetition_penalty", rep);
+
+        boolean flagged = !flags.isEmpty();
+        double total = 0;
+        for (double v : parts.values()) total += v;
+        // A flagged sample (crash, timeout, sandbox violation) earns nothing, whatever else it scored.
+        double reward = flagged ? 0.0 : Math.max(-w.clip(), Math.min(w.clip(), total));
+        if (!Double.isFinite(reward)) {
+            reward = 0;
+            flagged = true;
+            flags.add("non_finite_reward");
+        }
+        String reason = flagged ? String.join(",", flags) + (reasons.isEmpty() ? "" : ": " + String.join("; ", reasons)) : null;
+        return new Scored(parts, reward, correct, flagged, reason, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The verifier component a prompt's domain is checked by, or null (chat, agent). */
+    public static String verifierFor(String domain) {
+        if (domain == null) return null;
+        return switch (domain) {
+            case "math", "reasoning" -> "math";
+            case "stem" -> "stem";
+            case "code" -> "code";
+            default -> null;
+        };
+    }
+
+    private static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
+}

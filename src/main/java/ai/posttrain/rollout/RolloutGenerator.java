@@ -1,0 +1,101 @@
+package ai.posttrain.rollout;
+
+import ai.posttrain.data.Message;
+import ai.posttrain.model.ModelBytes;
+import ai.posttrain.model.Sample;
+import ai.posttrain.model.Sampler;
+import ai.posttrain.model.SamplingOptions;
+import ai.posttrain.tokenizer.ChatTemplate;
+import ai.posttrain.tokenizer.SpecialToken;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Samples {@code groupSize} completions per prompt on the executors with the KV-cached sampler: the
+ * policy travels as a broadcast, each task restores its own copy and decodes its prompts' groups in
+ * batches. One row per completion ({@link RolloutRows#WORK}), not yet scored.
+ */
+public final class RolloutGenerator {
+    /** Prompts whose groups one sampler call decodes together. */
+    private static final int PROMPTS_PER_BATCH = 4;
+
+    /** What a generation call samples. {@code greedy}: argmax decoding (evaluation), else temperature sampling. */
+    public record Options(String run, String subStage, int iteration, int policyVersion, int groupSize,
+                          int maxNewTokens, double temperature, boolean greedy, long seed) implements Serializable {}
+
+    private final JavaSparkContext sc;
+    private final ChatTemplate template;
+
+    public RolloutGenerator(JavaSparkContext sc, ChatTemplate template) {
+        this.sc = sc;
+        this.template = template;
+    }
+
+    public Dataset<Row> generate(SparkSession spark, ModelBytes policy, List<RlPrompt> prompts, Options options) {
+        if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to sample");
+        Broadcast<ModelBytes> shared = sc.broadcast(policy);
+        ChatTemplate chat = template;
+        var rows = sc.parallelize(prompts, Math.max(1, Math.min(prompts.size(), sc.defaultParallelism())))
+                .mapPartitionsWithIndex((part, it) -> sample(part, it, shared.value(), chat, options), false);
+        return spark.createDataFrame(rows, RolloutRows.WORK);
+    }
+
+    private static Iterator<Row> sample(int part, Iterator<RlPrompt> prompts, ModelBytes model, ChatTemplate chat, Options o) {
+        List<Row> out = new ArrayList<>();
+        if (!prompts.hasNext()) return out.iterator();
+        Sampler sampler = model.sampler();
+        Set<Integer> stop = Set.of(chat.tokenizer().specialId(SpecialToken.END_OF_TURN));
+        List<RlPrompt> batch = new ArrayList<>();
+        int batchNo = 0;
+        while (prompts.hasNext()) {
+            batch.add(prompts.next());
+            if (batch.size() < PROMPTS_PER_BATCH && prompts.hasNext()) continue;
+            List<int[]> ids = new ArrayList<>();
+            int longest = 0;
+            for (RlPrompt p : batch) {
+                int[] rendered = render(chat, p.prompt());
+                longest = Math.max(longest, rendered.length);
+                for (int g = 0; g < o.groupSize(); g++) ids.add(rendered);
+            }
+            int room = Math.max(1, Math.min(o.maxNewTokens(), model.config().maxSeqLen() - longest));
+            long seed = o.seed() * 1_000_003L + part * 10_007L + batchNo++;
+            SamplingOptions sampling = o.greedy() ? SamplingOptions.greedy(room, stop)
+                    : SamplingOptions.sample(o.temperature(), 0, 1.0, room, stop, seed);
+            long t0 = System.nanoTime();
+            List<Sample> samples = sampler.generate(ids, sampling);
+            double perSample = (System.nanoTime() - t0) / 1e9 / samples.size();
+            for (int i = 0; i < samples.size(); i++) {
+                RlPrompt p = batch.get(i / o.groupSize());
+                Sample s = samples.get(i);
+                List<Integer> tokens = new ArrayList<>(s.tokens().length);
+                List<Float> lp = new ArrayList<>(s.tokens().length);
+                for (int j = 0; j < s.tokens().length; j++) {
+                    tokens.add(s.tokens()[j]);
+                    lp.add((float) s.logProbs()[j]);
+                }
+                out.add(RowFactory.create(o.run(), o.subStage(), o.iteration(), o.policyVersion(), p.id(), i % o.groupSize(),
+                        p.domain(), p.prompt(), chat.decodeCompletion(s.tokens()), RolloutRows.seq(tokens), RolloutRows.seq(lp), null,
+                        RolloutRows.scalaMap(Map.of()), 0.0, null, null, null, null, false, null,
+                        s.finishReason(), tokens.size(), perSample, 0.0, p.answer(), RolloutRows.seq(p.tests())));
+            }
+            batch.clear();
+        }
+        return out.iterator();
+    }
+
+    /** The prompt as the model sees it: one user turn, then the assistant's turn opens. */
+    public static int[] render(ChatTemplate chat, String prompt) {
+        return chat.render(List.of(Message.user(prompt)), true).ids();
+    }
+}

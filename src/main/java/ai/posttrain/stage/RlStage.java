@@ -1,0 +1,353 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.config.RlSettings;
+import ai.posttrain.config.RlSettings.SubStage;
+import ai.posttrain.config.TrainSettings;
+import ai.posttrain.data.ReadResult;
+import ai.posttrain.data.RecordKind;
+import ai.posttrain.data.RecordReader;
+import ai.posttrain.model.Checkpoints;
+import ai.posttrain.model.Heads;
+import ai.posttrain.model.ModelBytes;
+import ai.posttrain.model.ModelConfig;
+import ai.posttrain.model.ModelInfo;
+import ai.posttrain.reward.HackingMonitor;
+import ai.posttrain.reward.RewardMix;
+import ai.posttrain.reward.SandboxLimits;
+import ai.posttrain.rollout.GroupAdvantages;
+import ai.posttrain.rollout.PgBatches;
+import ai.posttrain.rollout.PolicyLogProbs;
+import ai.posttrain.rollout.RewardScorer;
+import ai.posttrain.rollout.RlPrompt;
+import ai.posttrain.rollout.RolloutGenerator;
+import ai.posttrain.rollout.RolloutRows;
+import ai.posttrain.rollout.RolloutSchema;
+import ai.posttrain.train.LrSchedule;
+import ai.posttrain.train.Minibatches;
+import ai.posttrain.train.SparkTrainer;
+import ai.posttrain.train.TrainerSettings;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * Stage 4: multi-stage RL of the student. For each sub-stage, in order, starting from the previous one's
+ * policy: every iteration broadcasts the policy, samples a group of completions per prompt on the
+ * executors, adds the reference's log-probs, scores the rewards, computes group-relative advantages with
+ * window functions, writes the iteration's {@code rollouts} partition, trains the {@code pg} objective
+ * with DL4J-on-Spark, checks the hacking monitor and checkpoints the policy. A rerun skips finished
+ * sub-stages and iterations.
+ */
+public final class RlStage {
+    public static final String NAME = "rl";
+    private final StageContext ctx;
+    private final RlSettings settings;
+
+    public RlStage(StageContext ctx) {
+        this.ctx = ctx;
+        this.settings = ctx.config().rl();
+    }
+
+    public void run() {
+        Checkpoints.Loaded start = startingPolicy();
+        ModelConfig arch = start.info().config();
+        ComputationGraph policy = start.graph();
+        MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), NAME);
+        RewardModels rewardModels = new RewardModels(ctx, settings, start.graph(), arch);
+        int global = 0;
+        for (SubStage sub : settings.subStages()) {
+            StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), NAME + "/" + sub.name());
+            if (checkpoints.hasFinalModel()) {
+                policy = Checkpoints.load(checkpoints.modelDir().toString(), ctx.hadoop()).graph();
+                ctx.console().printf("[rl] sub-stage %s complete: skipped%n", sub.name());
+            } else {
+                policy = new SubStageRun(sub, global, checkpoints, metrics, rewardModels, arch).run(policy);
+            }
+            global += sub.iterations();
+        }
+        new StageCheckpoints(ctx.run(), NAME).saveFinal(policy, info(arch, NAME, global));
+    }
+
+    /** The init checkpoint, else the run's distilled student, else its overall-sft model. */
+    private Checkpoints.Loaded startingPolicy() {
+        if (!settings.init().isBlank()) return Checkpoints.load(settings.init(), ctx.hadoop());
+        for (String stage : List.of("distill", "overall-sft")) {
+            StageCheckpoints previous = new StageCheckpoints(ctx.run(), stage);
+            if (previous.hasFinalModel()) {
+                ctx.console().printf("[rl] starting from the %s model%n", stage);
+                return Checkpoints.load(previous.modelDir().toString(), ctx.hadoop());
+            }
+        }
+        throw new IllegalStateException("stage rl needs a starting model: none of distill, overall-sft is complete in "
+                + ctx.run().root() + " (or set posttrain.stages.rl.init to a checkpoint directory)");
+    }
+
+    private ModelInfo info(ModelConfig arch, String what, int step) {
+        return new ModelInfo(arch, ctx.tokenizer().kind(), NAME, step,
+                Map.of("run", ctx.run().id(), "sub_stage", what, "seed", String.valueOf(ctx.config().seed())));
+    }
+
+    /** One sub-stage: its prompts, reference, reward mix and monitor, and its iterations. */
+    private final class SubStageRun {
+        private final SubStage sub;
+        private final int globalStart;
+        private final StageCheckpoints checkpoints;
+        private final MetricsLog metrics;
+        private final RewardModels rewardModels;
+        private final ModelConfig arch;
+        private final TrainSettings train = settings.train();
+
+        SubStageRun(SubStage sub, int globalStart, StageCheckpoints checkpoints, MetricsLog metrics,
+                    RewardModels rewardModels, ModelConfig arch) {
+            this.sub = sub;
+            this.globalStart = globalStart;
+            this.checkpoints = checkpoints;
+            this.metrics = metrics;
+            this.rewardModels = rewardModels;
+            this.arch = arch;
+        }
+
+        ComputationGraph run(ComputationGraph policy) {
+            // The reference policy (KL) is the policy at the sub-stage's start, kept so that a resume uses the same one.
+            StageCheckpoints refStore = new StageCheckpoints(ctx.run(), NAME + "/" + sub.name() + "/reference");
+            ComputationGraph reference;
+            if (refStore.hasFinalModel()) {
+                reference = Checkpoints.load(refStore.modelDir().toString(), ctx.hadoop()).graph();
+            } else {
+                refStore.saveFinal(policy, info(arch, sub.name() + ":reference", 0));
+                reference = policy;
+            }
+            int done = 0;
+            Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
+            if (resumed.isPresent()) {
+                policy = resumed.get().graph();
+                done = (int) resumed.get().info().step();
+                ctx.console().printf("[rl] %s: resuming after iteration %d/%d%n", sub.name(), done, sub.iterations());
+            }
+            policy = Heads.reconfigured(policy, h -> {
+                h.setPgWeight(1.0);
+                h.setClipLow(sub.clipLow());
+                h.setClipHigh(sub.clipHigh());
+                h.setKlCoef(sub.klCoef());
+            });
+            ModelBytes refBytes = ModelBytes.of(reference, arch);
+            RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
+            RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
+                    sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
+                    SandboxLimits.defaults());
+            RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
+            PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");
+            List<RlPrompt> prompts = prompts(sub.inputs(), "rl:" + sub.name(), Integer.MAX_VALUE);
+            List<RlPrompt> heldout = prompts(sub.heldout(), "rl:" + sub.name() + ":heldout", settings.heldoutPrompts());
+            ctx.console().printf("[rl] %s: %d prompts, %d held out, rewards %s, %d iterations x %d prompts x %d samples%n",
+                    sub.name(), prompts.size(), heldout.size(), sub.rewards(), sub.iterations(), sub.promptsPerIteration(), sub.groupSize());
+            if (done == 0) evaluate("start", policy, heldout, refLogProbs, scorer);
+
+            RlSettings.Monitor m = settings.monitor();
+            HackingMonitor monitor = new HackingMonitor(m.maxMeanLength(), m.lengthGrowth(), m.maxFlaggedRate(), m.trendEpsilon(), sub.klBound());
+            if (done > 0) replayMonitor(monitor, done);
+            for (int it = done; it < sub.iterations(); it++) {
+                policy = iteration(it, policy, prompts, refLogProbs, scorer, monitor);
+                metrics.flush();   // metrics first: a kill before the checkpoint makes the resume rewrite them
+                checkpoints.save(policy, info(arch, sub.name(), it + 1));
+            }
+            evaluate("end", policy, heldout, refLogProbs, scorer);
+            checkpoints.saveFinal(policy, info(arch, sub.name(), sub.iterations()));
+            return policy;
+        }
+
+        private ComputationGraph iteration(int it, ComputationGraph policy, List<RlPrompt> prompts,
+                                           PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor) {
+            int global = globalStart + it;
+            long seed = ctx.config().seed() * 7919L + global;
+            long t0 = System.nanoTime();
+            // 1. Rollouts: the policy's samples, G per prompt, on the executors.
+            RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), global, global,
+                    sub.groupSize(), sub.maxNewTokens(), sub.temperature(), false, seed);
+            Dataset<Row> generated = new RolloutGenerator(ctx.sc(), ctx.template())
+                    .generate(ctx.spark(), ModelBytes.of(policy, arch), promptsOf(prompts, it), options)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            long samples = generated.count();
+            double sampleSeconds = (System.nanoTime() - t0) / 1e9;
+            long newTokens = generated.agg(org.apache.spark.sql.functions.sum("length")).first().getLong(0);
+
+            // 2. Reference log-probs, rewards, group-relative advantages; the iteration's rollouts partition.
+            Dataset<Row> scored = new GroupAdvantages(sub.stdNormalised())
+                    .transform(scorer.transform(refLogProbs.transform(generated)))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            List<Row> rows = scored.collectAsList();
+            generated.unpersist();
+            Map<String, String> partition = new LinkedHashMap<>();
+            partition.put("sub_stage", sub.name());
+            partition.put("iteration", Integer.toString(global));
+            ctx.tables().writePartition(RolloutSchema.TABLE, partition, RolloutRows.forTable(scored));
+            long dropped = GroupAdvantages.droppedGroups(scored);
+            scored.unpersist();
+
+            // 3. The update: pg minibatches from the rows that carry an advantage.
+            Update update = update(policy, rows, seed);
+            Stats stats = Stats.of(rows);
+            Map<String, Boolean> flags = monitor.observe(stats.observation());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double tokPerS = sampleSeconds > 0 ? newTokens / sampleSeconds : 0;
+            Map<String, Double> extra = new LinkedHashMap<>(stats.values());
+            extra.put("dropped_groups", (double) dropped);
+            extra.put("groups", (double) (samples / sub.groupSize()));
+            extra.put("rollout_tokens", (double) newTokens);
+            extra.put("rollout_tokens_per_s", tokPerS);
+            extra.put("sample_seconds", sampleSeconds);
+            extra.put("update_steps", (double) update.steps());
+            extra.put("iteration_in_sub_stage", (double) it);
+            flags.forEach((k, v) -> extra.put("monitor_" + k, v ? 1.0 : 0.0));
+            metrics.add(sub.name(), new SparkTrainer.Step(global, globalStart + sub.iterations(), update.loss(), sub.lr(),
+                    newTokens, seconds), extra);
+            ctx.console().printf(Locale.ROOT, "[rl] %s iteration %d/%d: reward %.3f  accuracy %s  length %.1f  kl %.4f  "
+                            + "flagged %.2f  dropped %d/%d groups  loss %.4f  sampling %.0f tok/s  monitor: %s%n",
+                    sub.name(), it + 1, sub.iterations(), stats.rewardMean(), Double.isNaN(stats.accuracy()) ? "-"
+                            : String.format(Locale.ROOT, "%.3f", stats.accuracy()), stats.lengthMean(), stats.kl(),
+                    stats.flaggedRate(), dropped, samples / sub.groupSize(), update.loss(), tokPerS, HackingMonitor.describe(flags));
+            return update.policy();
+        }
+
+        private record Update(ComputationGraph policy, double loss, int steps) {}
+
+        private Update update(ComputationGraph policy, List<Row> rows, long seed) {
+            List<PgBatches.Example> examples = PgBatches.examples(rows, ctx.template());
+            if (examples.isEmpty()) return new Update(policy, Double.NaN, 0);   // every group had equal rewards
+            List<List<PgBatches.Example>> plan = PgBatches.plan(examples, train.batchPerWorker(), sub.epochs(), seed);
+            JavaRDD<MultiDataSet> batches = ctx.sc().parallelize(plan, Math.max(1, Math.min(plan.size(), train.workers())))
+                    .map(PgBatches::batch).persist(StorageLevel.MEMORY_AND_DISK());
+            long[] tokens = Minibatches.trainedTokens(batches);
+            int steps = (int) Math.ceil(plan.size() / (double) (train.workers() * train.averagingFrequency()));
+            TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
+                    train.prefetch(), new LrSchedule(sub.lr(), sub.lr(), 0, steps));
+            double[] loss = {0};
+            ComputationGraph trained = new SparkTrainer(ctx.sc(), trainer).train(policy, batches, tokens, 0, steps, 0,
+                    (s, net) -> loss[0] += s.loss() / steps);
+            batches.unpersist(false);
+            return new Update(trained, loss[0], steps);
+        }
+
+        /** This iteration's prompts: consecutive slices of one seeded shuffle, wrapping around. */
+        private List<RlPrompt> promptsOf(List<RlPrompt> all, int it) {
+            List<RlPrompt> order = new ArrayList<>(all);
+            Collections.shuffle(order, new Random(ctx.config().seed() + sub.name().hashCode()));
+            List<RlPrompt> out = new ArrayList<>();
+            int n = Math.min(sub.promptsPerIteration(), order.size());
+            for (int i = 0; i < n; i++) out.add(order.get((it * n + i) % order.size()));
+            return out;
+        }
+
+        /** A resumed sub-stage's monitor sees its first iteration again (its baseline), from the rollouts table. */
+        private void replayMonitor(HackingMonitor monitor, int done) {
+            Dataset<Row> first = ctx.tables().read(ctx.spark(), RolloutSchema.TABLE)
+                    .where(col("sub_stage").equalTo(sub.name()).and(col("iteration").equalTo(globalStart)));
+            List<Row> rows = first.collectAsList();
+            if (!rows.isEmpty()) monitor.observe(Stats.of(rows).observation());
+        }
+
+        /** Greedy decoding of the held-out prompts, scored with this sub-stage's rewards, into the eval table. */
+        private void evaluate(String when, ComputationGraph policy, List<RlPrompt> heldout, PolicyLogProbs refLogProbs,
+                              RewardScorer scorer) {
+            long t0 = System.nanoTime();
+            RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), -1, -1, 1,
+                    sub.maxNewTokens(), 1.0, true, 0);
+            Dataset<Row> decoded = new RolloutGenerator(ctx.sc(), ctx.template())
+                    .generate(ctx.spark(), ModelBytes.of(policy, arch), heldout, options);
+            Stats stats = Stats.of(scorer.transform(refLogProbs.transform(decoded)).collectAsList());
+            String checkpoint = sub.name() + ":" + when;
+            List<Row> out = new ArrayList<>();
+            stats.values().forEach((metric, value) -> {
+                if (!Double.isNaN(value)) out.add(RowFactory.create(NAME, checkpoint, sub.name(), metric, value, stats.n()));
+            });
+            ctx.tables().appendReplacing("eval", ctx.spark().createDataFrame(out, StageEvaluation.EVAL),
+                    col("stage").equalTo(NAME).and(col("checkpoint").equalTo(checkpoint)));
+            ctx.console().printf(Locale.ROOT, "[rl] %s held-out (%s, %d prompts, %.0fs): %s%n", sub.name(), when, stats.n(),
+                    (System.nanoTime() - t0) / 1e9, stats.values());
+        }
+    }
+
+    /** Aggregates of scored rollouts (NaN where nothing applies). */
+    record Stats(int n, double rewardMean, double accuracy, double lengthMean, double kl, double flaggedRate,
+                 double rmScore, double proxy) {
+        static Stats of(List<Row> rows) {
+            int n = rows.size(), verified = 0, correct = 0, flagged = 0, klN = 0, rmN = 0;
+            double reward = 0, length = 0, kl = 0, rm = 0, proxy = 0;
+            boolean anyProxy = false;
+            for (Row r : rows) {
+                reward += r.getDouble(r.fieldIndex("reward"));
+                length += r.getInt(r.fieldIndex("length"));
+                int vi = r.fieldIndex("verifier_correct");
+                if (!r.isNullAt(vi)) {
+                    verified++;
+                    if (r.getBoolean(vi)) correct++;
+                }
+                if (r.getBoolean(r.fieldIndex("flagged"))) flagged++;
+                int ki = r.fieldIndex("kl");
+                if (!r.isNullAt(ki)) {
+                    kl += r.getDouble(ki);
+                    klN++;
+                }
+                int ri = r.fieldIndex("rm_score");
+                if (!r.isNullAt(ri) && Double.isFinite(r.getDouble(ri))) {
+                    rm += r.getDouble(ri);
+                    rmN++;
+                }
+                Map<String, Double> parts = r.getJavaMap(r.fieldIndex("reward_components"));
+                for (String c : List.of("reward_model", "length")) {
+                    if (parts.containsKey(c)) {
+                        proxy += parts.get(c);
+                        anyProxy = true;
+                    }
+                }
+            }
+            double d = Math.max(1, n);
+            return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, length / d,
+                    klN > 0 ? kl / klN : Double.NaN, flagged / d, rmN > 0 ? rm / rmN : Double.NaN,
+                    anyProxy ? proxy / d : Double.NaN);
+        }
+
+        HackingMonitor.Observation observation() {
+            return new HackingMonitor.Observation(proxy, accuracy, lengthMean, flaggedRate, kl);
+        }
+
+        Map<String, Double> values() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("reward_mean", rewardMean);
+            m.put("accuracy", accuracy);
+            m.put("length_mean", lengthMean);
+            m.put("kl", kl);
+            m.put("flagged_rate", flaggedRate);
+            m.put("rm_score", rmScore);
+            m.put("proxy_reward", proxy);
+            return m;
+        }
+    }
+
+    /** Reads RL prompt records; rejected ones go to the run's rejected table under {@code origin}. */
+    private List<RlPrompt> prompts(List<String> inputs, String origin, int limit) {
+        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.RL, inputs, ctx.tokenCounter(),
+                ctx.config().data().maxTokens(), ctx.builtin());
+        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
+        List<RlPrompt> out = new ArrayList<>();
+        for (Row r : data.valid().orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
+        data.unpersist();
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.LocalSpark;
+import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.model.Checkpoints;
+import ai.posttrain.model.LanguageModels;
+import ai.posttrain.model.ModelConfig;
+import ai.posttrain.model.ModelInfo;
+import ai.posttrain.model.head.LmHeadOutputLayer;
+import ai.posttrain.rollout.RolloutSchema;
+import ai.posttrain.tokenizer.Tokenizers;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static ai.posttrain.stage.SftStagesTest.args;
+import static ai.posttrain.stage.SftStagesTest.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The RL stage on conf/quick.conf from a tiny init checkpoint, through the CLI and real Spark. */
+class RlStageTest {
+    private final SparkSession spark = LocalSpark.get();
+
+    /** A fresh quick-sized student saved as a checkpoint (what distill would hand over). */
+    static String tinyPolicy(Path dir) {
+        PosttrainConfig config = PosttrainConfig.load("conf/quick.conf", List.of());
+        var m = config.student();
+        ModelConfig arch = new ModelConfig(Tokenizers.create("byte", "").vocabSize(), m.dModel(), m.layers(), m.heads(),
+                m.dFf(), m.maxSeqLen(), m.positions(), m.tiedEmbeddings());
+        var graph = LanguageModels.create(arch, new LmHeadOutputLayer.Builder(), 1e-3, 1.0, 7);
+        String out = dir.resolve("init").toString();
+        Checkpoints.save(graph, new ModelInfo(arch, "byte", "test", 0, Map.of()), out);
+        return out;
+    }
+
+    @Test
+    void quickRunResumesAfterAFailureWritesRolloutsMetricsAndEvalAndSkipsWhenComplete(@TempDir Path dir) throws Exception {
+        String run = dir.resolve("run").toString();
+        String[] stage = args("stage", "rl", "--run", run, "--set", "posttrain.stages.rl.init=\"" + tinyPolicy(dir) + "\"");
+        long t0 = System.nanoTime();
+
+        // First attempt: the reward model's input is missing, so the run fails when `preference` needs it,
+        // after `stem` and `code` are complete.
+        ByteArrayOutputStream failed = new ByteArrayOutputStream();
+        List<String> broken = new java.util.ArrayList<>(List.of(stage));
+        broken.addAll(List.of("--set", "posttrain.stages.rl.reward-model.inputs=[\"" + dir.resolve("missing.jsonl") + "\"]"));
+        assertTrue(cli(failed, broken.toArray(String[]::new)) != 0, failed.toString());
+        assertTrue(failed.toString().contains("missing.jsonl"), failed.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("run/rl/code/model/model.zip")), "code finished before the failure");
+
+        // The rerun skips the finished sub-stages and completes the stage.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, cli(err, stage), err.toString(StandardCharsets.UTF_8));
+        String log = err.toString(StandardCharsets.UTF_8);
+        System.out.println(failed.toString(StandardCharsets.UTF_8) + log);
+        System.out.printf("rl quick stage: %.0fs%n", (System.nanoTime() - t0) / 1e9);
+        assertTrue(log.contains("[rl] sub-stage stem complete: skipped"), log);
+        assertTrue(log.contains("[rl] sub-stage code complete: skipped"), log);
+        assertFalse(log.contains("[rl] stem iteration"), log);
+        assertTrue(log.contains("[rl] preference iteration 2/2"), log);
+        assertTrue(failed.toString().contains("[rl] stem iteration 2/2"), failed.toString());
+        assertTrue(log.contains("tok/s sampling") || log.contains("sampling"), log);
+
+        // Rollouts: one partition per (sub-stage, global iteration), G rows per prompt, the shared schema.
+        Dataset<Row> rollouts = spark.read().parquet(run + "/" + RolloutSchema.TABLE);
+        for (String c : RolloutSchema.SCHEMA.fieldNames()) assertTrue(List.of(rollouts.columns()).contains(c), c);
+        assertTrue(Files.isDirectory(dir.resolve("run/rollouts/sub_stage=stem/iteration=0")));
+        assertTrue(Files.isDirectory(dir.resolve("run/rollouts/sub_stage=code/iteration=2")));
+        assertTrue(Files.isDirectory(dir.resolve("run/rollouts/sub_stage=preference/iteration=4")));
+        assertEquals(2 * 4 * 4 + 2 * 4 + 2 * 4 * 4, rollouts.count());
+        assertEquals(0, rollouts.where("size(token_ids) != length or size(logprobs) != length or size(ref_logprobs) != length").count());
+        assertEquals(0, rollouts.where("sub_stage = 'preference' and rm_score is null").count(), "the reward model scored every preference sample");
+        assertTrue(rollouts.where("sub_stage = 'stem' and verifier_correct is not null").count() > 0);
+
+        // Metrics: one row per iteration with the RL values; the reward model's training steps too.
+        List<Row> metrics = spark.read().parquet(run + "/metrics").where("stage = 'rl'").orderBy("step").collectAsList();
+        assertEquals(5, metrics.size());
+        Map<String, Double> extra = metrics.get(0).getJavaMap(metrics.get(0).fieldIndex("extra"));
+        for (String k : List.of("reward_mean", "length_mean", "kl", "flagged_rate", "dropped_groups", "rollout_tokens_per_s",
+                "monitor_length_blowup", "monitor_proxy_up_verifier_down"))
+            assertTrue(extra.containsKey(k), k + " in " + extra);
+        assertTrue(extra.get("rollout_tokens_per_s") > 0);
+        assertEquals(3, spark.read().parquet(run + "/metrics").where("stage = 'rl:reward-model'").count());
+        assertTrue(spark.read().parquet(run + "/eval").where("stage = 'rl' and checkpoint = 'preference:end' and metric = 'rm_score'").count() == 1);
+        assertTrue(Files.isRegularFile(dir.resolve("run/rl/model/model.zip")));
+
+        // The query from the issue, through the CLI.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), sqlErr = new ByteArrayOutputStream();
+        int rc = ai.posttrain.cli.Main.run(new String[]{"sql",
+                        "select iteration, avg(reward), avg(length) from rollouts group by iteration order by iteration", "--run", run},
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(sqlErr, true, StandardCharsets.UTF_8));
+        assertEquals(0, rc, sqlErr.toString());
+        String table = out.toString(StandardCharsets.UTF_8);
+        System.out.println(table);
+        for (int i = 0; i < 5; i++) assertTrue(table.matches("(?s).*\\b" + i + "\\b.*"), table);
+
+        // A rerun finds the stage complete and writes nothing twice.
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        assertEquals(0, cli(again, stage), again.toString());
+        assertTrue(again.toString().contains("[rl] complete in"), again.toString());
+        assertEquals(2 * 4 * 4 + 2 * 4 + 2 * 4 * 4, spark.read().parquet(run + "/" + RolloutSchema.TABLE).count());
+        assertFalse(again.toString().contains("iteration 1/2"));
+    }
+
+    @Test
+    void anUnknownRewardComponentIsAConfigErrorNamingTheKey() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = cli(err, args("stage", "rl", "--set", "posttrain.stages.rl.sub-stages=[{name=x, rewards={bogus=1}}]"));
+        assertEquals(2, rc, err.toString());
+        assertTrue(err.toString().contains("posttrain.stages.rl.sub-stages[0].rewards.bogus"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack trace");
+    }
+}
