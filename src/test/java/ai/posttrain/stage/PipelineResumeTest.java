@@ -1,0 +1,88 @@
+package ai.posttrain.stage;
+
+import ai.posttrain.LocalSpark;
+import ai.posttrain.cli.Main;
+import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.run.RunDir;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** `pipeline --run DIR` after the pipeline's JVM was killed mid-stage: real processes, real files. */
+class PipelineResumeTest {
+    private final SparkSession spark = LocalSpark.get();
+
+    @Test
+    void aKilledPipelineSkipsTheFinishedStageResumesTheInterruptedOneAndDuplicatesNoRow(@TempDir Path dir) throws Exception {
+        String run = dir.resolve("run").toString();
+        String[] pipeline = SftStagesTest.args("pipeline", "--run", run,
+                "--set", "posttrain.eval.per-suite=3", "--set", "posttrain.eval.max-new-tokens=16");
+
+        // 1. The pipeline in its own JVM, killed once overall-sft has written its first checkpoint (step 3 of 6).
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "@submit/java-opens.txt", "-Xmx2g",
+                "-Dorg.bytedeco.javacpp.maxbytes=2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(pipeline));
+        Path killedLog = dir.resolve("killed.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(killedLog.toFile());
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        Process job = builder.start();
+        Path checkpoint = dir.resolve("run/overall-sft/checkpoints/step-000003");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!Files.isDirectory(checkpoint) && job.isAlive() && System.nanoTime() < deadline) Thread.sleep(200);
+            assertTrue(Files.isDirectory(checkpoint), "no overall-sft checkpoint before the kill:\n" + Files.readString(killedLog));
+        } finally {
+            job.destroyForcibly().waitFor();
+        }
+        RunDir runDir = RunDir.open(run, PosttrainConfig.load("conf/quick.conf", List.of()), spark.sparkContext().hadoopConfiguration());
+        assertEquals("complete", runDir.manifest().stageStatus("cold-start-sft"));
+        assertEquals("running", runDir.manifest().stageStatus("overall-sft"), "killed mid-stage");
+
+        // 2. The same command again completes the run.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, SftStagesTest.cli(err, pipeline), err.toString());
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("[cold-start-sft] complete in " + runDir.root() + ": skipped"), log);
+        assertTrue(log.matches("(?s).*\\[overall-sft] resuming from the checkpoint at step (3|6)/6.*"), log);
+        assertFalse(log.contains("[overall-sft] step 1/6 "), "no step is trained twice: " + log);
+        assertEquals("complete", runDir.manifest().stageStatus("cold-start-sft"));
+        assertEquals("complete", runDir.manifest().stageStatus("overall-sft"));
+        assertTrue(Files.isRegularFile(dir.resolve("run/overall-sft/model/model.zip")));
+
+        // 3. Every table holds each row once: all steps of both stages, every evaluation once.
+        Dataset<Row> metrics = spark.read().parquet(run + "/metrics");
+        assertEquals(12, metrics.count(), "6 steps per stage");
+        assertNoDuplicates(metrics, "stage", "step");
+        for (String stage : List.of("cold-start-sft", "overall-sft")) {
+            assertEquals(6, metrics.where("stage = '" + stage + "'").select("step").distinct().count(), stage);
+        }
+        Dataset<Row> eval = spark.read().parquet(run + "/eval");
+        assertNoDuplicates(eval, "stage", "checkpoint", "suite", "metric");
+        assertEquals(6 * 3, eval.where("metric in ('accuracy','pass_rate','format_validity','tool_call_validity')").count(),
+                "6 suites x (start, cold-start end, overall end)");
+        Dataset<Row> samples = spark.read().parquet(run + "/eval_samples");
+        assertNoDuplicates(samples, "stage", "checkpoint", "suite", "id");
+        assertEquals(6 * 3 * 3, samples.count());
+        Dataset<Row> rejected = spark.read().parquet(run + "/rejected");
+        assertEquals(rejected.distinct().count(), rejected.count(), "rejected rows once each");
+    }
+
+    private static void assertNoDuplicates(Dataset<Row> table, String... key) {
+        List<Row> repeated = table.groupBy(key[0], java.util.Arrays.copyOfRange(key, 1, key.length)).count()
+                .where("count > 1").collectAsList();
+        assertTrue(repeated.isEmpty(), "rows repeated by " + String.join(", ", key) + ": " + repeated);
+    }
+}
