@@ -137,8 +137,10 @@ final class StandaloneCluster implements AutoCloseable {
     private void layOutSparkHome() throws IOException {
         Path jars = Files.createDirectories(sparkHome.resolve("jars"));
         Files.createDirectories(sparkHome.resolve("conf"));
+        Path project = Path.of("").toAbsolutePath();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!entry.endsWith(".jar") || !entry.contains("/repository/")) continue;   // our own classes and jars
+            // Our own classes and jars (target/) come only from the submitted jar.
+            if (!entry.endsWith(".jar") || Path.of(entry).toAbsolutePath().startsWith(project)) continue;
             if (APPLICATION_LIBRARIES.stream().anyMatch(entry::contains) || TEST_LIBRARIES.stream().anyMatch(entry::contains)) continue;
             Path jar = Path.of(entry);
             Path link = jars.resolve(jar.getFileName());
