@@ -1,5 +1,6 @@
 package ai.posttrain.run;
 
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -24,6 +25,7 @@ public final class TableWriter {
 
     /** Replaces the whole table with {@code rows}. */
     public void replace(String table, Dataset<Row> rows) {
+        recoverInterruptedSwap(run.tablePath(table));
         swapInto(run.tablePath(table), rows);
     }
 
@@ -38,6 +40,7 @@ public final class TableWriter {
      */
     public void appendReplacing(String table, Dataset<Row> rows, org.apache.spark.sql.Column replaced) {
         Path target = run.tablePath(table);
+        recoverInterruptedSwap(target);
         // The union reads the old files while the temporary copy is written; only then is the old one replaced.
         Dataset<Row> all = exists(target)
                 ? rows.sparkSession().read().parquet(target.toString()).where(org.apache.spark.sql.functions.not(replaced))
@@ -53,10 +56,12 @@ public final class TableWriter {
     public void writePartition(String table, Map<String, String> partition, Dataset<Row> rows) {
         Path target = run.tablePath(table);
         for (Map.Entry<String, String> e : partition.entrySet()) target = new Path(target, e.getKey() + "=" + e.getValue());
+        recoverInterruptedSwap(target);
         swapInto(target, rows);
     }
 
     public Dataset<Row> read(SparkSession spark, String table) {
+        recoverInterruptedSwap(run.tablePath(table));
         return spark.read().parquet(run.tablePath(table).toString());
     }
 
@@ -65,6 +70,26 @@ public final class TableWriter {
             return run.fs().exists(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Finishes a swap that a killed job left half done: the old table moved aside but the new one not
+     * yet in place (put the old one back: the job that was writing redoes its write when it resumes),
+     * or the new one in place but the old one not yet deleted.
+     */
+    private void recoverInterruptedSwap(Path target) {
+        FileSystem fs = run.fs();
+        try {
+            if (!fs.exists(target.getParent())) return;
+            FileStatus[] aside = fs.listStatus(target.getParent(),
+                    p -> p.getName().startsWith(".old-" + target.getName() + "-") && p.getName().length() == target.getName().length() + 42);
+            for (FileStatus old : aside) {
+                if (!fs.exists(target) && fs.rename(old.getPath(), target)) continue;
+                fs.delete(old.getPath(), true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot recover table " + target, e);
         }
     }
 

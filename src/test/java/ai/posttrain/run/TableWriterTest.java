@@ -67,4 +67,24 @@ class TableWriterTest {
         assertEquals(1, rows.size());
         assertEquals(0.5, rows.get(0).getDouble(1));
     }
+
+    @Test
+    void aSwapKilledHalfWayIsFinishedByTheNextWrite(@TempDir Path dir) throws Exception {
+        RunDir run = RunDir.open(dir.resolve("r4").toString(), LocalSpark.config(), spark.sparkContext().hadoopConfiguration());
+        TableWriter writer = new TableWriter(run);
+        writer.replace("metrics", spark.sql("select id as step from range(4)"));
+        // Killed after moving the old table aside, before the new one was renamed in: no table in place.
+        Path table = dir.resolve("r4/metrics");
+        Files.move(table, dir.resolve("r4/.old-metrics-" + java.util.UUID.randomUUID()));
+        writer.appendReplacing("metrics", spark.sql("select id + 2 as step from range(3)"), org.apache.spark.sql.functions.col("step").geq(2));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), writer.read(spark, "metrics").orderBy("step").as(org.apache.spark.sql.Encoders.LONG()).collectAsList(),
+                "the old rows came back, the rewritten steps once each");
+
+        // Killed after the new table was in place, before the old one was deleted: the leftover goes.
+        Files.createDirectories(dir.resolve("r4/.old-metrics-" + java.util.UUID.randomUUID()));
+        assertEquals(5, writer.read(spark, "metrics").count());
+        try (Stream<Path> files = Files.list(dir.resolve("r4"))) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".old-")), "leftover removed");
+        }
+    }
 }
