@@ -16,15 +16,15 @@ import java.util.regex.Pattern;
  * {@code # sql: <name>} and holds exactly one {@code spark.sql("""…""")}. A {@code spark.sql} call in
  * an untagged cell is an error, so no query escapes the test.
  */
-final class NotebookSqlCells {
-    record Cell(String name, String sql) {}
+public final class NotebookSqlCells {
+    public record Cell(String name, String sql) {}
 
     private static final Pattern NAME = Pattern.compile("^# sql: ([A-Za-z_][A-Za-z0-9_]*)\\s*$", Pattern.MULTILINE);
     private static final Pattern QUERY = Pattern.compile("spark\\.sql\\(\\s*\"\"\"(.*?)\"\"\"\\s*\\)", Pattern.DOTALL);
 
     private NotebookSqlCells() {}
 
-    static List<Cell> parse(String notebookJson) throws IOException {
+    public static List<Cell> parse(String notebookJson) throws IOException {
         JsonNode nb = new ObjectMapper().readTree(notebookJson);
         if (nb.path("nbformat").asInt() != 4) throw new IllegalArgumentException("not an nbformat 4 notebook");
         List<Cell> out = new ArrayList<>();

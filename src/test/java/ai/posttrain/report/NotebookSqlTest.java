@@ -26,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * cannot drift from the schemas: the SFT tables come from a real quick run, {@code rollouts} (and an RL
  * metrics row) from {@link TestRollouts} until the RL stage is merged.
  */
-class NotebookSqlTest {
-    static final Path NOTEBOOK = Path.of("notebooks/rollout_analysis.ipynb");
+public class NotebookSqlTest {
+    public static final Path NOTEBOOK = Path.of("notebooks/rollout_analysis.ipynb");
 
     /** The columns each query must return, in order. */
-    static final Map<String, List<String>> COLUMNS = new LinkedHashMap<>();
+    public static final Map<String, List<String>> COLUMNS = new LinkedHashMap<>();
 
     static {
         COLUMNS.put("loss_by_step", List.of("stage", "phase", "step", "loss", "lr", "tokens_per_s"));

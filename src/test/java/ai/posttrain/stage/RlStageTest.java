@@ -105,6 +105,23 @@ class RlStageTest {
         System.out.println(table);
         for (int i = 0; i < 5; i++) assertTrue(table.matches("(?s).*\\b" + i + "\\b.*"), table);
 
+        // Every SQL cell of the rollout-analysis notebook runs on this real RL run's tables and returns its
+        // columns (NotebookSqlTest pins the values on hand-built rollouts).
+        ai.posttrain.run.RunDir runDir = ai.posttrain.run.RunDir.open(run, ai.posttrain.LocalSpark.config(),
+                spark.sparkContext().hadoopConfiguration());
+        for (String t : runDir.tables()) spark.read().parquet(runDir.tablePath(t).toString()).createOrReplaceTempView(t);
+        List<String> mustHaveRows = List.of("loss_by_step", "eval_by_stage", "reward_by_iteration", "reward_components",
+                "worst_completions", "hacking_monitor", "stage_extra_metrics");
+        List<ai.posttrain.report.NotebookSqlCells.Cell> cells = ai.posttrain.report.NotebookSqlCells.parse(
+                Files.readString(ai.posttrain.report.NotebookSqlTest.NOTEBOOK));
+        assertEquals(ai.posttrain.report.NotebookSqlTest.COLUMNS.keySet(),
+                cells.stream().map(ai.posttrain.report.NotebookSqlCells.Cell::name).collect(java.util.stream.Collectors.toSet()));
+        for (ai.posttrain.report.NotebookSqlCells.Cell cell : cells) {
+            Dataset<Row> result = spark.sql(cell.sql());
+            assertEquals(ai.posttrain.report.NotebookSqlTest.COLUMNS.get(cell.name()), List.of(result.columns()), cell.name());
+            if (mustHaveRows.contains(cell.name())) assertFalse(result.isEmpty(), cell.name() + " on a real RL run");
+        }
+
         // A rerun finds the stage complete and writes nothing twice.
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         assertEquals(0, cli(again, stage), again.toString());
