@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * workspace has been closed, and the cache must outlive the forward call.
  */
 final class LayerWorkspaces {
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
+    /** Learns its size on the first cycle, then reuses one block; also the sampler's per-step scratch. */
+    static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
             .initialSize(0)
             .policyLearning(LearningPolicy.OVER_TIME).cyclesBeforeInitialization(1)
             .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)

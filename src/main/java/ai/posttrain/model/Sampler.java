@@ -5,10 +5,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -30,13 +26,7 @@ public final class Sampler {
      * Scratch memory reused by every prefill and decode step (per thread): fresh off-heap buffers for
      * each small op cost more than the op itself at one token per sequence.
      */
-    private static final WorkspaceConfiguration STEP_WORKSPACE = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyLearning(LearningPolicy.OVER_TIME).cyclesBeforeInitialization(1)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.3)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
+    private static final WorkspaceConfiguration STEP_WORKSPACE = LayerWorkspaces.CONFIG;
     private static final String STEP_WORKSPACE_ID = "Sampler/step";
 
     private final ModelConfig cfg;

@@ -1,7 +1,5 @@
 package ai.posttrain.run;
 
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -11,7 +9,6 @@ import org.apache.spark.sql.SparkSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The one writer for every Parquet table of a run. Each write lands in a hidden temporary folder
@@ -73,54 +70,11 @@ public final class TableWriter {
         }
     }
 
-    /**
-     * Finishes a swap that a killed job left half done: the old table moved aside but the new one not
-     * yet in place (put the old one back: the job that was writing redoes its write when it resumes),
-     * or the new one in place but the old one not yet deleted.
-     */
     private void recoverInterruptedSwap(Path target) {
-        FileSystem fs = run.fs();
-        try {
-            if (!fs.exists(target.getParent())) return;
-            FileStatus[] aside = fs.listStatus(target.getParent(),
-                    p -> p.getName().startsWith(".old-" + target.getName() + "-") && p.getName().length() == target.getName().length() + 42);
-            for (FileStatus old : aside) {
-                if (!fs.exists(target) && fs.rename(old.getPath(), target)) continue;
-                fs.delete(old.getPath(), true);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot recover table " + target, e);
-        }
+        FolderSwap.recover(run.fs(), target);
     }
 
     private void swapInto(Path target, Dataset<Row> rows) {
-        FileSystem fs = run.fs();
-        Path tmp = new Path(target.getParent(), ".tmp-" + target.getName() + "-" + UUID.randomUUID());
-        Path old = new Path(target.getParent(), ".old-" + target.getName() + "-" + UUID.randomUUID());
-        try {
-            fs.mkdirs(target.getParent());
-            rows.write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString());
-            boolean hadOld = fs.exists(target);
-            if (hadOld && !fs.rename(target, old)) throw new IOException("cannot move aside " + target);
-            if (!fs.rename(tmp, target)) {
-                if (hadOld) fs.rename(old, target);
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
-            if (hadOld) fs.delete(old, true);
-        } catch (IOException e) {
-            deleteQuietly(fs, tmp);
-            throw new UncheckedIOException("cannot write table " + target, e);
-        } catch (RuntimeException e) {
-            deleteQuietly(fs, tmp);
-            throw e;
-        }
-    }
-
-    private static void deleteQuietly(FileSystem fs, Path p) {
-        try {
-            fs.delete(p, true);
-        } catch (IOException ignored) {
-            // Best effort: a leftover hidden temporary folder is invisible to readers.
-        }
+        FolderSwap.replace(run.fs(), target, tmp -> rows.write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString()));
     }
 }
