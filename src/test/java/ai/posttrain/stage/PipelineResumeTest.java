@@ -28,7 +28,7 @@ class PipelineResumeTest {
     void aKilledPipelineSkipsTheFinishedStageResumesTheInterruptedOneAndDuplicatesNoRow(@TempDir Path dir) throws Exception {
         String run = dir.resolve("run").toString();
         // quick.conf with a 3-step cold start and small evaluations (two suites): the kill comes at overall-sft's step 3 of 6.
-        String[] pipeline = SftStagesTest.args("pipeline", "--run", run, "--set", "posttrain.stages.cold-start-sft.steps=3",
+        String[] pipeline = SftStagesTest.args("pipeline", "--run", run, "--set", "posttrain.stages.cold-start-sft.curriculum=[{name=all,steps=3}]",
                 "--set", "posttrain.eval.before-training=false", "--set", "posttrain.eval.per-suite=2",
                 "--set", "posttrain.eval.suites=[\"builtin:math:heldout\",\"builtin:agent:heldout\"]",
                 "--set", "posttrain.eval.max-new-tokens=8");
