@@ -65,19 +65,24 @@ class PipelineResumeTest {
         assertEquals("complete", runDir.manifest().stageStatus("overall-sft"));
         assertTrue(Files.isRegularFile(dir.resolve("run/overall-sft/model/model.zip")));
 
-        // 3. Every table holds each row once: all steps of both stages, every evaluation once.
+        // The run goes on through distill and rl (their own checks are in DistillStageTest and RlStageTest).
+        assertEquals("complete", runDir.manifest().stageStatus("distill"));
+        assertEquals("complete", runDir.manifest().stageStatus("rl"));
+
+        // 3. Every table holds each row once: all steps of both SFT stages, every evaluation once.
+        String sft = "stage in ('cold-start-sft', 'overall-sft')";
         Dataset<Row> metrics = spark.read().parquet(run + "/metrics");
-        assertEquals(3 + 6, metrics.count(), "every step of both stages");
+        assertEquals(3 + 6, metrics.where(sft).count(), "every step of both stages");
         assertNoDuplicates(metrics, "stage", "step");
         assertEquals(3, metrics.where("stage = 'cold-start-sft'").select("step").distinct().count());
         assertEquals(6, metrics.where("stage = 'overall-sft'").select("step").distinct().count());
         Dataset<Row> eval = spark.read().parquet(run + "/eval");
         assertNoDuplicates(eval, "stage", "checkpoint", "suite", "metric");
-        assertEquals(2 * 2, eval.where("metric in ('accuracy','tool_call_validity')").count(),
+        assertEquals(2 * 2, eval.where(sft + " and metric in ('accuracy','tool_call_validity')").count(),
                 "2 suites x (cold-start end, overall end)");
         Dataset<Row> samples = spark.read().parquet(run + "/eval_samples");
         assertNoDuplicates(samples, "stage", "checkpoint", "suite", "id");
-        assertEquals(2 * 2 * 2, samples.count());
+        assertEquals(2 * 2 * 2, samples.where(sft).count());
         Dataset<Row> rejected = spark.read().parquet(run + "/rejected");
         assertEquals(rejected.distinct().count(), rejected.count(), "rejected rows once each");
     }
