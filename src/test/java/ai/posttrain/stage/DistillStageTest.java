@@ -176,14 +176,18 @@ class DistillStageTest {
         for (String[] bad : List.of(
                 new String[]{"posttrain.stages.distill.schedule=foo", "posttrain.stages.distill.schedule"},
                 new String[]{"posttrain.stages.distill.kd.top-k=0", "posttrain.stages.distill.kd.top-k"},
-                new String[]{"posttrain.stages.distill.train.batch-per-worker=7", "posttrain.stages.distill.train.batch-per-worker"},
+                // Odd minibatches cannot hold dpo pairs (kd alone, the default schedule, allows them).
+                new String[]{"posttrain.stages.distill.schedule=mixed", "posttrain.stages.distill.train.batch-per-worker=7",
+                        "posttrain.stages.distill.train.batch-per-worker"},
                 new String[]{"posttrain.stages.distill.teacher=\"" + dir.resolve("nothing") + "\"", "posttrain.stages.distill.teacher"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             List<String> argv = new ArrayList<>(List.of(args("stage", "distill", "--run", run)));
-            argv.addAll(List.of("--set", bad[0]));   // last: it overrides the test teacher
+            // Settings last: they override the test teacher. The last element is the key the error must name.
+            for (int i = 0; i < bad.length - 1; i++) argv.addAll(List.of("--set", bad[i]));
+            String key = bad[bad.length - 1];
             assertEquals(2, cli(new ByteArrayOutputStream(), err, argv.toArray(String[]::new)), err.toString());
             String message = err.toString(StandardCharsets.UTF_8);
-            assertTrue(message.lines().anyMatch(l -> l.startsWith("config error: " + bad[1])), message);
+            assertTrue(message.lines().anyMatch(l -> l.startsWith("config error: " + key)), message);
             assertFalse(message.contains("\tat "), "no stack trace: " + message);
         }
         // No teacher named and no overall-sft model in the run.
