@@ -1,6 +1,7 @@
 package ai.posttrain.cli;
 
 import ai.posttrain.model.Benchmark;
+import ai.posttrain.model.ModelConfig;
 import ai.posttrain.stage.StageContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +21,9 @@ final class BenchCommand implements Command {
     public int run(Args args, Context ctx) throws Exception {
         String format = args.format("text", "json");
         int vocab = StageContext.tokenizerFor(ctx.config).vocabSize();
-        Map<String, Object> results = new Benchmark(Benchmark.Settings.defaults(vocab)).run();
+        // The configured architectures (posttrain.model.teacher and .student), as the stages build them.
+        Map<String, Object> results = new Benchmark(Benchmark.Settings.defaults(
+                ModelConfig.of(ctx.config.teacher(), vocab), ModelConfig.of(ctx.config.student(), vocab))).run();
         if (format.equals("json")) {
             ObjectMapper json = new ObjectMapper();
             ObjectNode root = json.createObjectNode();

@@ -20,8 +20,12 @@ public record DistillStageSettings(String teacher, String init, String schedule,
     public static final String STAGE = "distill";
     public static final List<String> SCHEDULES = List.of("kd", "dpo", "sequential", "mixed");
 
-    /** Token level: the teacher's top-k log-probs over the SFT responses. */
-    public record Kd(List<String> inputs, int maxRecords, int topK, double temperature, double weight)
+    /**
+     * Token level: the teacher's top-k log-probs over the SFT responses. {@code selection} picks the
+     * records as a curriculum phase does (difficulty levels, domain mixture) before the max-records cap.
+     */
+    public record Kd(List<String> inputs, SftStageSettings.Phase selection, int maxRecords, int topK, double temperature,
+                     double weight)
             implements Serializable {}
 
     /** Sequence level: student candidates ranked by the teacher (and verifiers) into DPO pairs. */
@@ -53,7 +57,11 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         int steps = s.intIn("steps", 1, 10_000_000);
         double kdFraction = s.doubleIn("kd-fraction", 0, 1);
         Settings k = s.child("kd");
-        Kd kd = new Kd(nonEmpty(k, "inputs"), k.intIn("max-records", 1, 100_000_000), k.intIn("top-k", 1, 256),
+        String kdKey = s.key("kd");
+        Config kdConfig = config.getConfig(kdKey);
+        SftStageSettings.Phase selection = new SftStageSettings.Phase("kd", SftStageSettings.difficulties(kdConfig, kdKey),
+                steps, SftStageSettings.mixture(kdConfig, k, kdKey));
+        Kd kd = new Kd(nonEmpty(k, "inputs"), selection, k.intIn("max-records", 1, 100_000_000), k.intIn("top-k", 1, 256),
                 k.doubleIn("temperature", 0.05, 100), k.doubleIn("weight", 0, 1e6));
         Settings d = s.child("dpo");
         double topP = d.doubleIn("top-p", 0, 1);

@@ -58,6 +58,11 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
+        return new Phase(s.string("name"), difficulties(c, where), s.intIn("steps", 1, 10_000_000), mixture(c, s, where));
+    }
+
+    /** Optional {@code difficulties = [levels]} of a record selection (empty: every level). */
+    static List<Integer> difficulties(Config c, String where) {
         List<Integer> difficulties = new ArrayList<>();
         if (c.hasPath("difficulties")) {
             try {
@@ -69,6 +74,11 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
                 throw new ConfigError(where + ".difficulties", "must be a list of integers: " + ConfigLoader.oneLine(e));
             }
         }
+        return List.copyOf(difficulties);
+    }
+
+    /** Optional {@code mixture = { domain = weight }} of a record selection (empty: the data's own proportions). */
+    static Map<String, Double> mixture(Config c, Settings s, String where) {
         Map<String, Double> mixture = new LinkedHashMap<>();
         if (c.hasPath("mixture")) {
             Settings mix = s.child("mixture");
@@ -82,7 +92,7 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             }
             if (mixture.isEmpty()) throw new ConfigError(where + ".mixture", "needs at least one domain with a positive weight");
         }
-        return new Phase(s.string("name"), List.copyOf(difficulties), s.intIn("steps", 1, 10_000_000), Map.copyOf(mixture));
+        return Map.copyOf(mixture);
     }
 
     private static List<String> nonEmpty(Settings s, String path) {

@@ -24,11 +24,11 @@ import java.util.Set;
 public final class Benchmark {
 
     /** What to measure and at which sizes. */
-    public record Settings(int vocab, int minibatch, int seqLen, int warmupSteps, int trainSteps,
+    public record Settings(ModelConfig teacher, ModelConfig student, int minibatch, int seqLen, int warmupSteps, int trainSteps,
                            int gemmSize, int sampleBatch, int promptLen, int newTokens, int workers) {
         /** mb 16 x T 128, one training worker per core (as local[*] Spark runs them). */
-        public static Settings defaults(int vocab) {
-            return new Settings(vocab, 16, 128, 2, 6, 1024, 8, 8, 256, Runtime.getRuntime().availableProcessors());
+        public static Settings defaults(ModelConfig teacher, ModelConfig student) {
+            return new Settings(teacher, student, 16, 128, 2, 6, 1024, 8, 8, 256, Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -47,10 +47,9 @@ public final class Benchmark {
         out.put("workers", threads);
         double peak = gemmGflops(s.gemmSize(), threads);
         out.put("gemm_gflops", peak);
-        train("teacher", ModelConfig.teacher(s.vocab()), peak, threads, out);
-        ModelConfig student = ModelConfig.student(s.vocab());
-        train("student", student, peak, threads, out);
-        sample(student, out);
+        train("teacher", s.teacher(), peak, threads, out);
+        train("student", s.student(), peak, threads, out);
+        sample(s.student(), out);
         return out;
     }
 
@@ -124,7 +123,7 @@ public final class Benchmark {
         ModelConfig sized = withMaxLen(cfg, s.seqLen());
         double seconds = concurrently(threads, w -> {
             ComputationGraph g = LanguageModels.create(sized, new LmHeadOutputLayer.Builder(), 1e-4, 1.0, 1 + w);
-            MultiDataSet batch = randomBatch(s.minibatch(), s.seqLen(), s.vocab(), new Random(1 + w));
+            MultiDataSet batch = randomBatch(s.minibatch(), s.seqLen(), cfg.vocab(), new Random(1 + w));
             for (int i = 0; i < s.warmupSteps(); i++) g.fit(batch);
             return () -> {
                 for (int i = 0; i < s.trainSteps(); i++) g.fit(batch);
@@ -143,7 +142,7 @@ public final class Benchmark {
         Sampler sampler = new Sampler(g, sized);
         Random r = new Random(3);
         List<int[]> prompts = new ArrayList<>();
-        for (int b = 0; b < s.sampleBatch(); b++) prompts.add(r.ints(s.promptLen(), 0, s.vocab()).toArray());
+        for (int b = 0; b < s.sampleBatch(); b++) prompts.add(r.ints(s.promptLen(), 0, cfg.vocab()).toArray());
         SamplingOptions opts = SamplingOptions.sample(1.0, 0, 1.0, s.newTokens(), Set.of(), 5);
         sampler.generate(prompts, SamplingOptions.sample(1.0, 0, 1.0, 4, Set.of(), 5)); // warm-up
         long t0 = System.nanoTime();
@@ -187,11 +186,5 @@ public final class Benchmark {
         PackedLabels packed = labels.build(DataType.FLOAT);
         return new MultiDataSet(new INDArray[]{Nd4j.create(ids, new long[]{mb, 1, t})}, new INDArray[]{packed.labels()},
                 new INDArray[]{Nd4j.create(mask, new long[]{mb, t})}, new INDArray[]{packed.mask()});
-    }
-
-    /** Runs the default benchmark (vocab from the first argument, default 300) and prints the results. */
-    public static void main(String[] args) {
-        int vocab = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        new Benchmark(Settings.defaults(vocab)).run().forEach((k, v) -> System.out.println(k + " = " + v));
     }
 }

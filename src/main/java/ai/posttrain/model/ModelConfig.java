@@ -1,5 +1,7 @@
 package ai.posttrain.model;
 
+import ai.posttrain.config.ModelSettings;
+
 /**
  * Architecture of the decoder-only causal transformer.
  *
@@ -26,21 +28,10 @@ public record ModelConfig(int vocab, int dModel, int layers, int heads, int dFf,
             throw new IllegalArgumentException("tiedEmbeddings=true is not supported: use untied embeddings");
     }
 
-    /** The large model trained by the SFT stages: 4 layers x 256 wide. */
-    public static ModelConfig teacher(int vocab) {
-        return new ModelConfig(vocab, 256, 4, 4, 1024, 256, ROTARY, false);
-    }
-
-    /** The distillation target: 3 layers x 128 wide, narrowed further until it is at most 1/4 of the teacher. */
-    public static ModelConfig student(int vocab) {
-        long budget = teacher(vocab).parameterCount() / 4;
-        int width = 128;
-        ModelConfig c = new ModelConfig(vocab, width, 3, 4, 4 * width, 256, ROTARY, false);
-        while (c.parameterCount() > budget && width > 16) {
-            width /= 2;
-            c = new ModelConfig(vocab, width, 3, Math.min(4, width / 8), 4 * width, 256, ROTARY, false);
-        }
-        return c;
+    /** The architecture {@code m} (posttrain.model.teacher or .student) over a tokenizer's vocabulary. */
+    public static ModelConfig of(ModelSettings m, int vocab) {
+        return new ModelConfig(vocab, m.dModel(), m.layers(), m.heads(), m.dFf(), m.maxSeqLen(), m.positions(),
+                m.tiedEmbeddings());
     }
 
     public int headSize() {

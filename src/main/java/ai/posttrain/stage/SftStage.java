@@ -154,8 +154,7 @@ public final class SftStage {
 
     /** The architecture of {@code m} with the run's tokenizer's vocabulary. */
     static ModelConfig modelConfig(StageContext ctx, ModelSettings m) {
-        return new ModelConfig(ctx.tokenizer().vocabSize(), m.dModel(), m.layers(), m.heads(), m.dFf(), m.maxSeqLen(),
-                m.positions(), m.tiedEmbeddings());
+        return ModelConfig.of(m, ctx.tokenizer().vocabSize());
     }
 
     private ModelInfo info(ModelConfig config, int step) {

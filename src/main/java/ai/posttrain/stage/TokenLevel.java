@@ -56,8 +56,9 @@ final class TokenLevel {
                 ctx.config().data().maxTokens(), ctx.builtin());
         String origin = stage + ":kd";
         ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
-        // A seeded sample over all inputs: ordered by a hash of the id, the first max-records.
-        Dataset<Row> sample = data.valid().orderBy(hash(col("id"), lit(ctx.config().seed())), col("id")).limit(kd.maxRecords());
+        // The selected levels and domain mixture, then a seeded sample: ordered by a hash of the id, the first max-records.
+        Dataset<Row> selected = Curriculum.phaseRecords(data.valid(), kd.selection(), ctx.config().seed(), ctx.console());
+        Dataset<Row> sample = selected.orderBy(hash(col("id"), lit(ctx.config().seed())), col("id")).limit(kd.maxRecords());
         JavaRDD<SftExample> examples = SftExample.fromRecords(sample, ctx.template())
                 .repartition(Math.max(1, ctx.sc().defaultParallelism()));
         Broadcast<ModelBytes> shared = ctx.sc().broadcast(teacher);

@@ -96,6 +96,12 @@ class DistillStageTest {
         // teacher_topk: k entries per response token, best first, equal to the teacher's own log-probs.
         List<Row> topk = spark.read().parquet(run + "/teacher_topk").collectAsList();
         assertFalse(topk.isEmpty());
+        // The default kd selection (mostly math) decides which records the teacher scored.
+        Map<String, Long> perDomain = spark.read().parquet(run + "/teacher_topk").groupBy("domain")
+                .agg(org.apache.spark.sql.functions.countDistinct("example_id")).collectAsList().stream()
+                .collect(java.util.stream.Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+        long math = perDomain.getOrDefault("math", 0L);
+        assertTrue(perDomain.values().stream().allMatch(n -> n <= math) && math * 3 >= 48, "records per domain " + perDomain);
         for (Row r : topk) {
             List<Float> lp = r.getList(r.fieldIndex("top_logprobs"));
             assertEquals(8, r.getList(r.fieldIndex("top_ids")).size());
@@ -176,6 +182,7 @@ class DistillStageTest {
         for (String[] bad : List.of(
                 new String[]{"posttrain.stages.distill.schedule=foo", "posttrain.stages.distill.schedule"},
                 new String[]{"posttrain.stages.distill.kd.top-k=0", "posttrain.stages.distill.kd.top-k"},
+                new String[]{"posttrain.stages.distill.kd.difficulties=[0]", "posttrain.stages.distill.kd.difficulties"},
                 // Odd minibatches cannot hold dpo pairs (kd alone, the default schedule, allows them).
                 new String[]{"posttrain.stages.distill.schedule=mixed", "posttrain.stages.distill.train.batch-per-worker=7",
                         "posttrain.stages.distill.train.batch-per-worker"},
