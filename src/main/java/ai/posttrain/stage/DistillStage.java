@@ -72,7 +72,7 @@ public final class DistillStage {
             ctx.console().printf("[%s] resuming from the checkpoint at step %d/%d%n", stage, step, total);
         } else {
             Checkpoints.Loaded init = settings.init().isBlank() ? null : load("init", settings.init());
-            studentConfig = init != null ? init.info().config() : SftStage.modelConfig(ctx, ctx.config().student());
+            studentConfig = init != null ? init.info().config() : ModelConfig.of(ctx.config().student(), ctx.tokenizer().vocabSize());
             student = init != null ? init.graph()
                     : LanguageModels.create(studentConfig, new LmHeadOutputLayer.Builder(), train.lr(), train.gradClip(), seed);
             step = 0;

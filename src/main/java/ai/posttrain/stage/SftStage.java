@@ -1,6 +1,5 @@
 package ai.posttrain.stage;
 
-import ai.posttrain.config.ModelSettings;
 import ai.posttrain.config.SftStageSettings;
 import ai.posttrain.config.SftStageSettings.Phase;
 import ai.posttrain.config.TrainSettings;
@@ -66,7 +65,7 @@ public final class SftStage {
         int total = settings.totalSteps();
         Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
         Checkpoints.Loaded start = startingPoint();
-        ModelConfig modelConfig = start != null ? start.info().config() : modelConfig(ctx.config().teacher());
+        ModelConfig modelConfig = start != null ? start.info().config() : ModelConfig.of(ctx.config().teacher(), ctx.tokenizer().vocabSize());
         // Seeded: a resumed run rebuilds the very same starting weights.
         ComputationGraph initial = start != null ? start.graph()
                 : LanguageModels.create(modelConfig, new LmHeadOutputLayer.Builder(), train.lr(), train.gradClip(), seed);
@@ -148,13 +147,6 @@ public final class SftStage {
                     + ", which is not complete in " + ctx.run().root());
         }
         return Checkpoints.load(previous.modelDir().toString(), ctx.hadoop());
-    }
-
-    ModelConfig modelConfig(ModelSettings m) { return modelConfig(ctx, m); }
-
-    /** The architecture of {@code m} with the run's tokenizer's vocabulary. */
-    static ModelConfig modelConfig(StageContext ctx, ModelSettings m) {
-        return ModelConfig.of(m, ctx.tokenizer().vocabSize());
     }
 
     private ModelInfo info(ModelConfig config, int step) {
