@@ -16,7 +16,7 @@ import java.util.Set;
  * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
-                         int heldoutPrompts, TrainSettings train) implements Serializable {
+                         TrainSettings train) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
@@ -24,10 +24,14 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
 
     /**
      * One RL sub-stage.
+     * @param difficulties  the levels of the prompts and held-out prompts taken (empty: every level; records
+     *                      without a difficulty are left out when levels are given)
+     * @param heldoutPrompts held-out prompts decoded greedily before and after the sub-stage
      * @param rewards       component name to weight (see {@link #COMPONENTS})
      * @param advantage     "grpo" (mean and std normalised) or "dr-grpo" (mean only)
      */
-    public record SubStage(String name, List<String> inputs, List<String> heldout, Map<String, Double> rewards,
+    public record SubStage(String name, List<String> inputs, List<String> heldout, List<Integer> difficulties,
+                           int heldoutPrompts, Map<String, Double> rewards,
                            int iterations, int promptsPerIteration, int groupSize, int epochs, int maxNewTokens,
                            double temperature, double klCoef, double klBound, double clipLow, double clipHigh,
                            String advantage, double rewardClip, double overlongPenalty, int overlongBuffer,
@@ -79,7 +83,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         rm.doubleIn("beta", 1e-3, 100)),
                 new Monitor(mon.doubleIn("max-mean-length", 1, 1e6), mon.doubleIn("length-growth", 1, 1e6),
                         mon.doubleIn("max-flagged-rate", 0, 1), mon.doubleIn("trend-epsilon", 0, 1)),
-                s.intIn("heldout-prompts", 1, 100_000), TrainSettings.forStage(config, "rl"));
+                TrainSettings.forStage(config, "rl"));
     }
 
     private static SubStage subStage(Settings s, Config c, String where) {
@@ -99,7 +103,9 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
         }
         if (rewards.isEmpty()) throw new ConfigError(s.key("rewards"), "needs at least one component with a non-zero weight");
         double clipLow = s.doubleIn("clip-low", 0, 1), clipHigh = s.doubleIn("clip-high", 0, 10);
-        return new SubStage(name, nonEmpty(s, "inputs"), nonEmpty(s, "heldout"), Map.copyOf(rewards),
+        return new SubStage(name, nonEmpty(s, "inputs"), nonEmpty(s, "heldout"),
+                SftStageSettings.difficulties(c, "difficulties", s.key("difficulties")),
+                s.intIn("heldout-prompts", 1, 100_000), Map.copyOf(rewards),
                 s.intIn("iterations", 1, 1_000_000), s.intIn("prompts-per-iteration", 1, 1_000_000),
                 s.intIn("group-size", 2, 1024), s.intIn("epochs", 1, 100), s.intIn("max-new-tokens", 1, 65536),
                 s.doubleIn("temperature", 1e-3, 10), s.doubleIn("kl-coef", 0, 100), s.doubleIn("kl-bound", 0, 1e6),

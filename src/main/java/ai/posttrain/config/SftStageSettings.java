@@ -61,17 +61,22 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         return new Phase(s.string("name"), difficulties(c, where), s.intIn("steps", 1, 10_000_000), mixture(c, s, where));
     }
 
-    /** Optional {@code difficulties = [levels]} of a record selection (empty: every level). */
+    /** Optional {@code difficulties = [levels]} of a record selection at {@code where} (empty: every level). */
     static List<Integer> difficulties(Config c, String where) {
+        return difficulties(c, "difficulties", where + ".difficulties");
+    }
+
+    /** The list at {@code path} of {@code c}; errors name {@code key}, its full name in the user's config. */
+    static List<Integer> difficulties(Config c, String path, String key) {
         List<Integer> difficulties = new ArrayList<>();
-        if (c.hasPath("difficulties")) {
+        if (c.hasPath(path)) {
             try {
-                for (int d : c.getIntList("difficulties")) {
-                    if (d < 1) throw new ConfigError(where + ".difficulties", "levels start at 1, got " + d);
+                for (int d : c.getIntList(path)) {
+                    if (d < 1) throw new ConfigError(key, "levels start at 1, got " + d);
                     difficulties.add(d);
                 }
             } catch (ConfigException e) {
-                throw new ConfigError(where + ".difficulties", "must be a list of integers: " + ConfigLoader.oneLine(e));
+                throw new ConfigError(key, "must be a list of integers: " + ConfigLoader.oneLine(e));
             }
         }
         return List.copyOf(difficulties);

@@ -42,6 +42,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -153,8 +154,8 @@ public final class RlStage {
                     SandboxLimits.defaults());
             RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
             PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");
-            List<RlPrompt> prompts = prompts(sub.inputs(), "rl:" + sub.name(), Integer.MAX_VALUE);
-            List<RlPrompt> heldout = prompts(sub.heldout(), "rl:" + sub.name() + ":heldout", settings.heldoutPrompts());
+            List<RlPrompt> prompts = prompts(sub.inputs(), sub.difficulties(), "rl:" + sub.name(), Integer.MAX_VALUE);
+            List<RlPrompt> heldout = prompts(sub.heldout(), sub.difficulties(), "rl:" + sub.name() + ":heldout", sub.heldoutPrompts());
             ctx.console().printf("[rl] %s: %d prompts, %d held out, rewards %s, %d iterations x %d prompts x %d samples%n",
                     sub.name(), prompts.size(), heldout.size(), sub.rewards(), sub.iterations(), sub.promptsPerIteration(), sub.groupSize());
             if (done == 0) evaluate("start", policy, heldout, refLogProbs, scorer);
@@ -284,19 +285,25 @@ public final class RlStage {
     }
 
     /** Aggregates of scored rollouts (NaN where nothing applies). */
-    record Stats(int n, double rewardMean, double accuracy, double lengthMean, double kl, double flaggedRate,
-                 double rmScore, double proxy) {
+    record Stats(int n, double rewardMean, double accuracy, Map<String, Double> accuracyByDomain, double lengthMean,
+                 double kl, double flaggedRate, double rmScore, double proxy) {
         static Stats of(List<Row> rows) {
             int n = rows.size(), verified = 0, correct = 0, flagged = 0, klN = 0, rmN = 0;
             double reward = 0, length = 0, kl = 0, rm = 0, proxy = 0;
             boolean anyProxy = false;
+            Map<String, int[]> byDomain = new TreeMap<>();   // domain -> {verified, correct}
             for (Row r : rows) {
                 reward += r.getDouble(r.fieldIndex("reward"));
                 length += r.getInt(r.fieldIndex("length"));
                 int vi = r.fieldIndex("verifier_correct");
                 if (!r.isNullAt(vi)) {
                     verified++;
-                    if (r.getBoolean(vi)) correct++;
+                    int[] d = byDomain.computeIfAbsent(String.valueOf(r.getString(r.fieldIndex("domain"))), k -> new int[2]);
+                    d[0]++;
+                    if (r.getBoolean(vi)) {
+                        correct++;
+                        d[1]++;
+                    }
                 }
                 if (r.getBoolean(r.fieldIndex("flagged"))) flagged++;
                 int ki = r.fieldIndex("kl");
@@ -318,7 +325,9 @@ public final class RlStage {
                 }
             }
             double d = Math.max(1, n);
-            return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, length / d,
+            Map<String, Double> accuracyByDomain = new LinkedHashMap<>();
+            byDomain.forEach((domain, c) -> accuracyByDomain.put(domain, (double) c[1] / c[0]));
+            return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain, length / d,
                     klN > 0 ? kl / klN : Double.NaN, flagged / d, rmN > 0 ? rm / rmN : Double.NaN,
                     anyProxy ? proxy / d : Double.NaN);
         }
@@ -331,6 +340,8 @@ public final class RlStage {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("reward_mean", rewardMean);
             m.put("accuracy", accuracy);
+            // Per domain too where a sub-stage mixes verifiers (math and stem): each has its own criterion.
+            if (accuracyByDomain.size() > 1) accuracyByDomain.forEach((domain, a) -> m.put("accuracy_" + domain, a));
             m.put("length_mean", lengthMean);
             m.put("kl", kl);
             m.put("flagged_rate", flaggedRate);
@@ -340,13 +351,18 @@ public final class RlStage {
         }
     }
 
-    /** Reads RL prompt records; rejected ones go to the run's rejected table under {@code origin}. */
-    private List<RlPrompt> prompts(List<String> inputs, String origin, int limit) {
+    /**
+     * Reads RL prompt records of the given difficulty levels (all when empty); rejected ones go to the run's
+     * rejected table under {@code origin}.
+     */
+    private List<RlPrompt> prompts(List<String> inputs, List<Integer> difficulties, String origin, int limit) {
         ReadResult data = RecordReader.read(ctx.spark(), RecordKind.RL, inputs, ctx.tokenCounter(),
                 ctx.config().data().maxTokens(), ctx.builtin());
         ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
+        Dataset<Row> valid = difficulties.isEmpty() ? data.valid()
+                : data.valid().where(col("difficulty").isin(difficulties.toArray()));
         List<RlPrompt> out = new ArrayList<>();
-        for (Row r : data.valid().orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
+        for (Row r : valid.orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
         data.unpersist();
         return out;
     }

@@ -2,6 +2,10 @@ package ai.posttrain.stage;
 
 import ai.posttrain.LocalSpark;
 import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.data.BuiltinData;
+import ai.posttrain.data.BuiltinRecord;
+import ai.posttrain.data.BuiltinSuite;
+import ai.posttrain.data.Split;
 import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.LanguageModels;
 import ai.posttrain.model.ModelConfig;
@@ -82,6 +86,15 @@ class RlStageTest {
         assertEquals(0, rollouts.where("size(token_ids) != length or size(logprobs) != length or size(ref_logprobs) != length").count());
         assertEquals(0, rollouts.where("sub_stage = 'preference' and rm_score is null").count(), "the reward model scored every preference sample");
         assertTrue(rollouts.where("sub_stage = 'stem' and verifier_correct is not null").count() > 0);
+        // quick.conf's stem sub-stage takes difficulty-1 prompts only; code takes every level.
+        PosttrainConfig quick = PosttrainConfig.load("conf/quick.conf", List.of());
+        BuiltinData builtin = new BuiltinData(quick.seed(), quick.data().builtinTrainPerSuite(), quick.data().builtinHeldoutPerSuite());
+        Map<String, Integer> levels = new java.util.HashMap<>();
+        for (BuiltinSuite suite : List.of(BuiltinSuite.MATH, BuiltinSuite.STEM))
+            for (BuiltinRecord r : builtin.generate(suite, Split.TRAIN)) levels.put(r.id(), r.difficulty());
+        List<Row> stemPrompts = rollouts.where("sub_stage = 'stem'").select("prompt_id").distinct().collectAsList();
+        assertEquals(8, stemPrompts.size());
+        for (Row r : stemPrompts) assertEquals(1, levels.get(r.getString(0)), r.getString(0));
 
         // Metrics: one row per iteration with the RL values; the reward model's training steps too.
         List<Row> metrics = spark.read().parquet(run + "/metrics").where("stage = 'rl'").orderBy("step").collectAsList();
@@ -137,5 +150,15 @@ class RlStageTest {
         assertEquals(2, rc, err.toString());
         assertTrue(err.toString().contains("posttrain.stages.rl.sub-stages[0].rewards.bogus"), err.toString());
         assertFalse(err.toString().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void aDifficultyBelowOneIsAConfigErrorNamingWhereItWasSet() throws Exception {
+        ByteArrayOutputStream own = new ByteArrayOutputStream(), inherited = new ByteArrayOutputStream();
+        assertEquals(2, cli(own, args("stage", "rl", "--set", "posttrain.stages.rl.sub-stages=[{name=x, difficulties=[1, 0]}]")));
+        assertTrue(own.toString().contains("posttrain.stages.rl.sub-stages[0].difficulties"), own.toString());
+        assertEquals(2, cli(inherited, args("stage", "rl", "--set", "posttrain.stages.rl.sub-stage-defaults.difficulties=[0]")));
+        assertTrue(inherited.toString().contains("posttrain.stages.rl.sub-stage-defaults.difficulties"), inherited.toString());
+        assertTrue(inherited.toString().contains("levels start at 1"), inherited.toString());
     }
 }
