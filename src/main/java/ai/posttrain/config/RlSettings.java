@@ -35,7 +35,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                            int iterations, int promptsPerIteration, int groupSize, int epochs, int maxNewTokens,
                            double temperature, double klCoef, double klBound, double clipLow, double clipHigh,
                            String advantage, double rewardClip, double overlongPenalty, int overlongBuffer,
-                           double repetitionPenalty, double lr) implements Serializable {
+                           int repetitionNgram, double repetitionPenalty, double lr) implements Serializable {
         public boolean usesRewardModel() { return rewards.containsKey("reward_model"); }
         public boolean stdNormalised() { return advantage.equals("grpo"); }
     }
@@ -111,7 +111,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                 s.doubleIn("temperature", 1e-3, 10), s.doubleIn("kl-coef", 0, 100), s.doubleIn("kl-bound", 0, 1e6),
                 clipLow, clipHigh, s.oneOf("advantage", List.of("grpo", "dr-grpo")), s.doubleIn("reward-clip", 1e-6, 1e6),
                 s.doubleIn("overlong-penalty", 0, 1e6), s.intIn("overlong-buffer", 0, 65536),
-                s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 1e-8, 1.0));
+                s.intIn("repetition-ngram", 1, 4096), s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 1e-8, 1.0));
     }
 
     private static List<String> nonEmpty(Settings s, String path) {

@@ -28,7 +28,7 @@ public final class RewardMix implements Serializable {
 
     /** How the mix is weighted and shaped. {@code rmMidpoint}: the reward model score that maps to 0.5. */
     public record Weights(Map<String, Double> rewards, double clip, int maxNewTokens, int overlongBuffer,
-                          double overlongPenalty, double repetitionPenalty, double rmMidpoint) implements Serializable {}
+                          double overlongPenalty, int repetitionNgram, double repetitionPenalty, double rmMidpoint) implements Serializable {}
 
     private final Weights w;
     private final MathVerifier math = new MathVerifier();
@@ -90,7 +90,7 @@ public final class RewardMix implements Serializable {
         if (w.rewards().containsKey("length")) parts.put("length", w.rewards().get("length") * in.tokens().length / (double) w.maxNewTokens());
         double over = Penalties.overlong(in.tokens().length, !in.stopped(), w.maxNewTokens(), w.overlongBuffer(), w.overlongPenalty());
         if (over != 0) parts.put("overlong_penalty", over);
-        double rep = Penalties.repetition(in.tokens(), w.repetitionPenalty());
+        double rep = Penalties.repetition(in.tokens(), w.repetitionNgram(), w.repetitionPenalty());
         if (rep != 0) parts.put("repetition_penalty", rep);
 
         boolean flagged = !flags.isEmpty();

@@ -150,7 +150,7 @@ public final class RlStage {
             ModelBytes refBytes = ModelBytes.of(reference, arch);
             RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
             RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
-                    sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
+                    sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionNgram(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
                     SandboxLimits.defaults());
             RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
             PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");

@@ -40,7 +40,7 @@ class HostileCodeRewardTest {
 
     @Test
     void hostileCodeScoresZeroWithAFlagAndHonestCodeStillScores() {
-        RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("code", 1.0), 5.0, 256, 0, 0, 0, 0), SHORT);
+        RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("code", 1.0), 5.0, 256, 0, 0, 12, 0, 0), SHORT);
         RewardScorer scorer = new RewardScorer(spark, mix, null, new ChatTemplate(RolloutFixtures.BYTES));
         List<Row> rows = new ArrayList<>();
         int i = 0;

@@ -29,7 +29,7 @@ class RewardHackingTest {
 
     @Test
     void aLengthPayingRewardIsFlaggedByTheMonitor() {
-        RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("math", 1.0, "length", 2.0), 5.0, 96, 0, 0, 0, 0),
+        RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("math", 1.0, "length", 2.0), 5.0, 96, 0, 0, 12, 0, 0),
                 SandboxLimits.defaults());
         RewardScorer scorer = new RewardScorer(spark, mix, null, new ChatTemplate(RolloutFixtures.BYTES));
         HackingMonitor monitor = new HackingMonitor(1000, 1.5, 0.25, 0.02, 1.0);

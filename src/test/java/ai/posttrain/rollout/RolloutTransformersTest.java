@@ -37,7 +37,7 @@ class RolloutTransformersTest {
                 .generate(spark, policy, prompts, new RolloutGenerator.Options("t", "sub", 0, 0, 3, 12, 1.0, false, 5));
         assertEquals(9, completions.count());
 
-        RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("math", 1.0, "format", 0.5), 5.0, 12, 4, 0.5, 0.5, 0),
+        RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("math", 1.0, "format", 0.5), 5.0, 12, 4, 0.5, 4, 0.5, 0),
                 SandboxLimits.defaults());
         Dataset<Row> scored = new Pipeline().setStages(new PipelineStage[]{
                         new PolicyLogProbs(spark, policy, template, "policy_logprobs"),
