@@ -143,6 +143,30 @@ class RlStageTest {
         assertFalse(again.toString().contains("iteration 1/2"));
     }
 
+    /** A reference answer cut by max-new-tokens, or inside the overlong penalty, would make RL punish being right. */
+    @Test
+    void everyDefaultSubStageHasRoomForItsDifficultyOneReferenceAnswers() {
+        PosttrainConfig defaults = PosttrainConfig.load(null, List.of());
+        BuiltinData builtin = new BuiltinData(defaults.seed(), 300, 0);
+        var tokenizer = Tokenizers.create("byte", "");
+        for (var sub : defaults.rl().subStages()) {
+            if (sub.usesRewardModel()) continue;   // free-form chat: no reference answer to fit
+            int room = sub.maxNewTokens() - sub.overlongBuffer();
+            for (String input : sub.inputs()) {
+                BuiltinSuite suite = BuiltinSuite.valueOf(input.substring("builtin:".length()).toUpperCase(java.util.Locale.ROOT));
+                int longest = 0;
+                for (BuiltinRecord r : builtin.generate(suite, Split.TRAIN)) {
+                    if (!sub.difficulties().isEmpty() && !sub.difficulties().contains(r.difficulty())) continue;
+                    String answer = r.messages().get(r.messages().size() - 1).content();
+                    longest = Math.max(longest, tokenizer.encode(answer).length + 1);   // + the end-of-turn token
+                }
+                assertTrue(longest > 0, sub.name() + " has " + input + " prompts");
+                assertTrue(longest <= room, sub.name() + ": a " + input + " answer takes " + longest
+                        + " tokens, the room before the overlong penalty is " + room);
+            }
+        }
+    }
+
     @Test
     void anUnknownRewardComponentIsAConfigErrorNamingTheKey() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
