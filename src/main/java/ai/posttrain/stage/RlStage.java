@@ -359,10 +359,8 @@ public final class RlStage {
         ReadResult data = RecordReader.read(ctx.spark(), RecordKind.RL, inputs, ctx.tokenCounter(),
                 ctx.config().data().maxTokens(), ctx.builtin());
         ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
-        Dataset<Row> valid = difficulties.isEmpty() ? data.valid()
-                : data.valid().where(col("difficulty").isin(difficulties.toArray()));
         List<RlPrompt> out = new ArrayList<>();
-        for (Row r : valid.orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
+        for (Row r : Curriculum.atLevels(data.valid(), difficulties).orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
         data.unpersist();
         return out;
     }
