@@ -135,12 +135,61 @@ class BuiltinDataTest {
 
     @Test
     void stemAnswersCarryAUnitAndCloseTheThinkTrace() {
-        Pattern answer = Pattern.compile("-?\\d+(\\.\\d+)? (km/h|m/s|m/s\\^2|N|V|m|cm|g|kg|min|s|g/cm\\^3|J|W|km)");
+        Pattern answer = Pattern.compile("-?\\d+(\\.\\d+)? (km/h|m/s|m/s\\^2|N|V|m|cm|g|kg|min|s|g/cm\\^3|J|W|km|ohm)");
         for (BuiltinRecord r : DATA.generate(BuiltinSuite.STEM, Split.TRAIN)) {
             assertTrue(answer.matcher(r.answer()).matches(), r.answer());
             String response = r.messages().get(1).content();
             assertTrue(response.endsWith(r.answer() + "</think>" + r.answer()), response);
         }
+    }
+
+    /** Difficulty 1 asks for the arithmetic math difficulty 1 teaches, in the same column trace. */
+    @Test
+    void stemDifficultyOneIsATwoDigitSumOrDifferenceInTheMathTraceOrAConversionByTen() {
+        Pattern formula = Pattern.compile("(\\w+) = [\\w +-]+ = (\\d+) (\\S+) ([+-]) (\\d+) \\3");
+        Set<String> kinds = new HashSet<>();
+        for (BuiltinRecord r : DATA.generate(BuiltinSuite.STEM, Split.TRAIN)) {
+            if (r.difficulty() != 1) continue;
+            String response = r.messages().get(1).content();
+            List<String> lines = List.of(response.substring(7, response.indexOf("</think>")).split("\n"));
+            kinds.add(r.key().substring(0, r.key().indexOf(':', 5)));
+            if (r.prompt().startsWith("Convert")) {
+                assertTrue(lines.get(0).matches("1 \\w+ = (100|1000) \\w+, so .*"), response);
+                continue;
+            }
+            Matcher m = formula.matcher(lines.get(0));
+            assertTrue(m.matches(), response);
+            long a = Long.parseLong(m.group(2)), b = Long.parseLong(m.group(5));
+            char op = m.group(4).charAt(0);
+            assertTrue(a >= 10 && a <= 99 && b >= 10 && b <= 99 && (op == '+' || a > b), r.prompt());
+            assertEquals(ai.posttrain.data.builtin.ArithmeticTrace.trace(a, op, b), lines.subList(1, lines.size() - 1), response);
+            long result = op == '+' ? a + b : a - b;
+            assertEquals(m.group(1) + " = " + result + " " + m.group(3), lines.get(lines.size() - 1), response);
+            assertEquals(result + " " + m.group(3), r.answer());
+        }
+        assertEquals(Set.of("stem:series", "stem:net-force", "stem:legs", "stem:mass", "stem:elapsed", "stem:convert"), kinds);
+    }
+
+    /**
+     * A difficulty-1 function's name carries its constant in digits, as the prompt does, and the
+     * held-out split has dozens of constants that training never shows, so a pass needs copying.
+     */
+    @Test
+    void codeDifficultyOneNamesCarryTheirConstantAndHeldoutHasManyUnseenProblems() {
+        Pattern name = Pattern.compile("Write a Python function ([a-z_]+_(\\d+))\\((x|n)\\) that .*\\b\\2\\b.*");
+        for (Split split : Split.values()) {
+            for (BuiltinRecord r : DATA.generate(BuiltinSuite.CODE, split)) {
+                if (r.difficulty() != 1) continue;
+                Matcher m = name.matcher(r.prompt());
+                assertTrue(m.matches(), r.prompt());
+                String response = r.messages().get(1).content();
+                assertTrue(response.contains("def " + m.group(1) + "(" + m.group(3) + "):\n    return ")
+                        && response.matches("(?s).*return .*\\b" + m.group(2) + "\\b.*"), response);
+            }
+        }
+        long heldoutProblems = new BuiltinData(7, 0, 900).generate(BuiltinSuite.CODE, Split.HELDOUT).stream()
+                .filter(r -> r.difficulty() == 1).map(BuiltinRecord::key).distinct().count();
+        assertTrue(heldoutProblems >= 40, heldoutProblems + " distinct held-out difficulty-1 code problems");
     }
 
     @Test

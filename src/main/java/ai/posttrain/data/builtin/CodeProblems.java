@@ -10,7 +10,10 @@ import java.util.stream.Collectors;
 
 /**
  * Small Python functions described in words; {@code tests} are assert lines whose expected values
- * are computed here in Java. Difficulty 1: one arithmetic expression (add_three, times_four...).
+ * are computed here in Java. Difficulty 1: one arithmetic expression (add_37, times_4...); the
+ * constant is written in digits in the name, so a model learns to copy the name and the number
+ * from the prompt rather than to recall a few dozen memorised names (held-out problems have
+ * constants the training split never has).
  * 2: string and list one-liners (count a letter, reverse, max, filter, map). 3: loops (sums of
  * multiples, factorial, fibonacci, gcd, primes). Response: a one-line plan in {@code <think>}
  * then the function in a ```python block.
@@ -53,33 +56,33 @@ public final class CodeProblems implements Generator {
     // ---- difficulty 1 ----
 
     private static BuiltinRecord addK(Random rnd) {
-        int k = Pick.between(rnd, 1, 20);
-        String f = "add_" + Pick.NUMBER_WORDS[k];
+        int k = Pick.between(rnd, 1, 99);
+        String f = "add_" + k;
         return oneArg(rnd, 1, "add:" + k, f, "x", "returns x plus " + k, "Add " + k + " to x.", "return x + " + k, x -> x + k);
     }
 
     private static BuiltinRecord subtractK(Random rnd) {
-        int k = Pick.between(rnd, 1, 20);
-        String f = "subtract_" + Pick.NUMBER_WORDS[k];
+        int k = Pick.between(rnd, 1, 99);
+        String f = "subtract_" + k;
         return oneArg(rnd, 1, "sub:" + k, f, "x", "returns x minus " + k, "Subtract " + k + " from x.", "return x - " + k, x -> x - k);
     }
 
     private static BuiltinRecord timesK(Random rnd) {
-        int k = Pick.between(rnd, 2, 12);
-        String f = "times_" + Pick.NUMBER_WORDS[k];
+        int k = Pick.between(rnd, 2, 99);
+        String f = "times_" + k;
         return oneArg(rnd, 1, "mul:" + k, f, "x", "returns x multiplied by " + k, "Multiply x by " + k + ".", "return x * " + k, x -> x * k);
     }
 
     private static BuiltinRecord powerK(Random rnd) {
-        int k = Pick.between(rnd, 2, 5);
-        String f = "power_" + Pick.NUMBER_WORDS[k];
+        int k = Pick.between(rnd, 2, 9);
+        String f = "power_" + k;
         return oneArg(rnd, 1, "pow:" + k, f, "x", "returns x raised to the power " + k, "Use x ** " + k + ".",
                 "return x ** " + k, x -> (long) Math.pow(x, k));
     }
 
     private static BuiltinRecord isMultipleOfK(Random rnd) {
-        int k = Pick.between(rnd, 2, 12);
-        String f = "is_multiple_of_" + Pick.NUMBER_WORDS[k];
+        int k = Pick.between(rnd, 2, 99);
+        String f = "is_multiple_of_" + k;
         List<String> tests = new ArrayList<>();
         int m = k * Pick.between(rnd, 1, 9);
         tests.add(assertEq(f + "(" + m + ")", "True"));

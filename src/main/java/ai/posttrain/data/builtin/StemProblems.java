@@ -8,8 +8,11 @@ import java.util.Random;
 
 /**
  * Numeric physics and unit problems; the answer is a number and a unit ("12 m/s").
- * Difficulty 1: one formula (v = d/t, F = m a, V = I R) or a whole-number unit conversion.
- * 2: a conversion before the formula, decimal conversions, density, work, power.
+ * Difficulty 1: one sum or difference of two two-digit quantities (resistors in series, opposing
+ * forces, two legs of a trip, added mass, elapsed time), worked in the same column trace as the
+ * math suite's difficulty 1, or a conversion by 100 or 1000. Like math, multiplication starts at 2.
+ * 2: one formula with a product or quotient (v = d/t, F = m a, V = I R, density, work, power),
+ * conversions by 60 and decimal conversions.
  * 3: two-step problems (acceleration then force), kinetic energy, distance under acceleration.
  * Response: {@code <think>} the formula with the numbers and units {@code </think>} then the answer.
  */
@@ -19,17 +22,23 @@ public final class StemProblems implements Generator {
     @Override
     public BuiltinRecord draw(Random rnd, int difficulty) {
         return switch (difficulty) {
-            case 1 -> switch (rnd.nextInt(4)) {
+            case 1 -> switch (rnd.nextInt(6)) {
+                case 0 -> seriesResistors(rnd);
+                case 1 -> opposingForces(rnd);
+                case 2 -> twoLegs(rnd);
+                case 3 -> addedMass(rnd);
+                case 4 -> elapsedTime(rnd);
+                default -> wholeConversion(rnd, true);
+            };
+            case 2 -> switch (rnd.nextInt(9)) {
                 case 0 -> speed(rnd);
                 case 1 -> force(rnd);
                 case 2 -> ohm(rnd);
-                default -> wholeConversion(rnd);
-            };
-            case 2 -> switch (rnd.nextInt(5)) {
-                case 0 -> speedWithMinutes(rnd);
-                case 1 -> decimalConversion(rnd);
-                case 2 -> density(rnd);
-                case 3 -> work(rnd);
+                case 3 -> wholeConversion(rnd, false);
+                case 4 -> speedWithMinutes(rnd);
+                case 5 -> decimalConversion(rnd);
+                case 6 -> density(rnd);
+                case 7 -> work(rnd);
                 default -> power(rnd);
             };
             default -> switch (rnd.nextInt(4)) {
@@ -41,31 +50,78 @@ public final class StemProblems implements Generator {
         };
     }
 
+    // ---- difficulty 1: two-digit sums and differences ----
+
+    private static BuiltinRecord seriesResistors(Random rnd) {
+        int a = Pick.between(rnd, 10, 99), b = Pick.between(rnd, 10, 99);
+        String prompt = "Resistors of " + a + " ohm and " + b + " ohm are connected in series. What is the total resistance?";
+        return sumOrDifference("series:" + Math.min(a, b) + "+" + Math.max(a, b), prompt, "R = R1 + R2", a, '+', b, "ohm");
+    }
+
+    private static BuiltinRecord opposingForces(Random rnd) {
+        int a = Pick.between(rnd, 11, 99), b = Pick.between(rnd, 10, a - 1);
+        String prompt = "Forces of " + a + " N and " + b + " N pull a box in opposite directions. What is the net force?";
+        return sumOrDifference("net-force:" + a + "-" + b, prompt, "F = F1 - F2", a, '-', b, "N");
+    }
+
+    private static BuiltinRecord twoLegs(Random rnd) {
+        int a = Pick.between(rnd, 10, 99), b = Pick.between(rnd, 10, 99);
+        String prompt = "A " + Pick.one(rnd, VEHICLES) + " travels " + a + " km and then another " + b + " km. How far does it travel in total?";
+        return sumOrDifference("legs:" + Math.min(a, b) + "+" + Math.max(a, b), prompt, "d = d1 + d2", a, '+', b, "km");
+    }
+
+    private static BuiltinRecord addedMass(Random rnd) {
+        int a = Pick.between(rnd, 10, 99), b = Pick.between(rnd, 10, 99);
+        String prompt = "A crate of " + a + " kg is loaded with " + b + " kg of sand. What is the total mass?";
+        return sumOrDifference("mass:" + Math.min(a, b) + "+" + Math.max(a, b), prompt, "m = m1 + m2", a, '+', b, "kg");
+    }
+
+    private static BuiltinRecord elapsedTime(Random rnd) {
+        int end = Pick.between(rnd, 11, 99), start = Pick.between(rnd, 10, end - 1);
+        String prompt = "A reaction starts at t = " + start + " s and ends at t = " + end + " s. How long does it last?";
+        return sumOrDifference("elapsed:" + end + "-" + start, prompt, "t = t2 - t1", end, '-', start, "s");
+    }
+
+    /** {@code formula = a unit op b unit}, the math suite's column trace, then the result with its unit. */
+    private static BuiltinRecord sumOrDifference(String key, String prompt, String formula, int a, char op, int b, String unit) {
+        long result = MathProblems.evaluate(a, op, b);
+        String think = formula + " = " + a + " " + unit + " " + op + " " + b + " " + unit + "\n"
+                + String.join("\n", ArithmeticTrace.trace(a, op, b)) + "\n"
+                + formula.substring(0, formula.indexOf(' ')) + " = " + result + " " + unit;
+        return record(key, 1, prompt, think, result + " " + unit);
+    }
+
+    // ---- difficulty 2 and 3 ----
+
     private static BuiltinRecord speed(Random rnd) {
         int v = Pick.between(rnd, 10, 99), t = Pick.between(rnd, 2, 9), d = v * t;
         String prompt = "A " + Pick.one(rnd, VEHICLES) + " travels " + d + " km in " + t + " h. What is its average speed?";
-        return record("speed:" + d + ":" + t, 1, prompt, "v = d / t = " + d + " km / " + t + " h = " + v + " km/h", v + " km/h");
+        return record("speed:" + d + ":" + t, 2, prompt, "v = d / t = " + d + " km / " + t + " h = " + v + " km/h", v + " km/h");
     }
 
     private static BuiltinRecord force(Random rnd) {
         int m = Pick.between(rnd, 2, 20), a = Pick.between(rnd, 2, 9);
         String prompt = "What net force gives a " + m + " kg mass an acceleration of " + a + " m/s^2?";
-        return record("force:" + m + ":" + a, 1, prompt, "F = m * a = " + m + " kg * " + a + " m/s^2 = " + m * a + " N", m * a + " N");
+        return record("force:" + m + ":" + a, 2, prompt, "F = m * a = " + m + " kg * " + a + " m/s^2 = " + m * a + " N", m * a + " N");
     }
 
     private static BuiltinRecord ohm(Random rnd) {
         int i = Pick.between(rnd, 2, 9), r = Pick.between(rnd, 2, 30);
         String prompt = "A current of " + i + " A flows through a " + r + " ohm resistor. What is the voltage across it?";
-        return record("ohm:" + i + ":" + r, 1, prompt, "V = I * R = " + i + " A * " + r + " ohm = " + i * r + " V", i * r + " V");
+        return record("ohm:" + i + ":" + r, 2, prompt, "V = I * R = " + i + " A * " + r + " ohm = " + i * r + " V", i * r + " V");
     }
 
-    private static BuiltinRecord wholeConversion(Random rnd) {
-        String[][] units = {{"km", "m", "1000"}, {"h", "min", "60"}, {"kg", "g", "1000"}, {"min", "s", "60"}, {"m", "cm", "100"}};
+    /** By 100 or 1000 (difficulty 1: the number gains zeros) or by 60 (difficulty 2: a product). */
+    private static BuiltinRecord wholeConversion(Random rnd, boolean powerOfTen) {
+        String[][] units = powerOfTen
+                ? new String[][]{{"km", "m", "1000"}, {"kg", "g", "1000"}, {"m", "cm", "100"}}
+                : new String[][]{{"h", "min", "60"}, {"min", "s", "60"}};
         String[] u = Pick.one(rnd, units);
         int x = Pick.between(rnd, 2, 30), f = Integer.parseInt(u[2]);
         String think = "1 " + u[0] + " = " + f + " " + u[1] + ", so " + x + " " + u[0] + " = " + x + " * " + f + " " + u[1]
                 + " = " + x * f + " " + u[1];
-        return record("convert:" + x + u[0] + ":" + u[1], 1, "Convert " + x + " " + u[0] + " to " + u[1] + ".", think, x * f + " " + u[1]);
+        return record("convert:" + x + u[0] + ":" + u[1], powerOfTen ? 1 : 2, "Convert " + x + " " + u[0] + " to " + u[1] + ".",
+                think, x * f + " " + u[1]);
     }
 
     private static BuiltinRecord speedWithMinutes(Random rnd) {
