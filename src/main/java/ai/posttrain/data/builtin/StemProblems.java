@@ -82,10 +82,13 @@ public final class StemProblems implements Generator {
         return sumOrDifference("elapsed:" + end + "-" + start, prompt, "t = t2 - t1", end, '-', start, "s");
     }
 
-    /** {@code formula = a unit op b unit}, the math suite's column trace, then the result with its unit. */
+    /**
+     * {@code formula = a op b}, the math suite's column trace, then the result with its unit. The bare
+     * {@code a op b} reads as a math prompt does, so the trace learned there applies as it is.
+     */
     private static BuiltinRecord sumOrDifference(String key, String prompt, String formula, int a, char op, int b, String unit) {
         long result = MathProblems.evaluate(a, op, b);
-        String think = formula + " = " + a + " " + unit + " " + op + " " + b + " " + unit + "\n"
+        String think = formula + " = " + a + " " + op + " " + b + "\n"
                 + String.join("\n", ArithmeticTrace.trace(a, op, b)) + "\n"
                 + formula.substring(0, formula.indexOf(' ')) + " = " + result + " " + unit;
         return record(key, 1, prompt, think, result + " " + unit);
