@@ -22,14 +22,10 @@ public final class StemProblems implements Generator {
     @Override
     public BuiltinRecord draw(Random rnd, int difficulty) {
         return switch (difficulty) {
-            case 1 -> switch (rnd.nextInt(6)) {
-                case 0 -> seriesResistors(rnd);
-                case 1 -> opposingForces(rnd);
-                case 2 -> twoLegs(rnd);
-                case 3 -> addedMass(rnd);
-                case 4 -> elapsedTime(rnd);
-                default -> wholeConversion(rnd, true);
-            };
+            case 1 -> {
+                int kind = rnd.nextInt(TWO_DIGIT_KINDS.size() + 1);
+                yield kind < TWO_DIGIT_KINDS.size() ? twoDigit(rnd, TWO_DIGIT_KINDS.get(kind)) : wholeConversion(rnd, true);
+            }
             case 2 -> switch (rnd.nextInt(9)) {
                 case 0 -> speed(rnd);
                 case 1 -> force(rnd);
@@ -52,34 +48,28 @@ public final class StemProblems implements Generator {
 
     // ---- difficulty 1: two-digit sums and differences ----
 
-    private static BuiltinRecord seriesResistors(Random rnd) {
-        int a = Pick.between(rnd, 10, 99), b = Pick.between(rnd, 10, 99);
-        String prompt = "Resistors of " + a + " ohm and " + b + " ohm are connected in series. What is the total resistance?";
-        return sumOrDifference("series:" + Math.min(a, b) + "+" + Math.max(a, b), prompt, "R = R1 + R2", a, '+', b, "ohm");
-    }
+    /** A difficulty-1 problem kind: {a}, {b} and {vehicle} in the prompt are filled in; a - b has a > b. */
+    private record TwoDigitKind(String key, String prompt, String formula, char op, String unit) {}
 
-    private static BuiltinRecord opposingForces(Random rnd) {
-        int a = Pick.between(rnd, 11, 99), b = Pick.between(rnd, 10, a - 1);
-        String prompt = "Forces of " + a + " N and " + b + " N pull a box in opposite directions. What is the net force?";
-        return sumOrDifference("net-force:" + a + "-" + b, prompt, "F = F1 - F2", a, '-', b, "N");
-    }
+    private static final List<TwoDigitKind> TWO_DIGIT_KINDS = List.of(
+            new TwoDigitKind("series", "Resistors of {a} ohm and {b} ohm are connected in series. What is the total resistance?",
+                    "R = R1 + R2", '+', "ohm"),
+            new TwoDigitKind("net-force", "Forces of {a} N and {b} N pull a box in opposite directions. What is the net force?",
+                    "F = F1 - F2", '-', "N"),
+            new TwoDigitKind("legs", "A {vehicle} travels {a} km and then another {b} km. How far does it travel in total?",
+                    "d = d1 + d2", '+', "km"),
+            new TwoDigitKind("mass", "A crate of {a} kg is loaded with {b} kg of sand. What is the total mass?",
+                    "m = m1 + m2", '+', "kg"),
+            new TwoDigitKind("elapsed", "A reaction starts at t = {b} s and ends at t = {a} s. How long does it last?",
+                    "t = t2 - t1", '-', "s"));
 
-    private static BuiltinRecord twoLegs(Random rnd) {
-        int a = Pick.between(rnd, 10, 99), b = Pick.between(rnd, 10, 99);
-        String prompt = "A " + Pick.one(rnd, VEHICLES) + " travels " + a + " km and then another " + b + " km. How far does it travel in total?";
-        return sumOrDifference("legs:" + Math.min(a, b) + "+" + Math.max(a, b), prompt, "d = d1 + d2", a, '+', b, "km");
-    }
-
-    private static BuiltinRecord addedMass(Random rnd) {
-        int a = Pick.between(rnd, 10, 99), b = Pick.between(rnd, 10, 99);
-        String prompt = "A crate of " + a + " kg is loaded with " + b + " kg of sand. What is the total mass?";
-        return sumOrDifference("mass:" + Math.min(a, b) + "+" + Math.max(a, b), prompt, "m = m1 + m2", a, '+', b, "kg");
-    }
-
-    private static BuiltinRecord elapsedTime(Random rnd) {
-        int end = Pick.between(rnd, 11, 99), start = Pick.between(rnd, 10, end - 1);
-        String prompt = "A reaction starts at t = " + start + " s and ends at t = " + end + " s. How long does it last?";
-        return sumOrDifference("elapsed:" + end + "-" + start, prompt, "t = t2 - t1", end, '-', start, "s");
+    private static BuiltinRecord twoDigit(Random rnd, TwoDigitKind kind) {
+        int a = Pick.between(rnd, kind.op() == '-' ? 11 : 10, 99);
+        int b = kind.op() == '-' ? Pick.between(rnd, 10, a - 1) : Pick.between(rnd, 10, 99);
+        String prompt = kind.prompt().replace("{a}", Integer.toString(a)).replace("{b}", Integer.toString(b));
+        if (prompt.contains("{vehicle}")) prompt = prompt.replace("{vehicle}", Pick.one(rnd, VEHICLES));
+        String key = kind.key() + ":" + (kind.op() == '-' ? a + "-" + b : Math.min(a, b) + "+" + Math.max(a, b));
+        return sumOrDifference(key, prompt, kind.formula(), a, kind.op(), b, kind.unit());
     }
 
     /**
