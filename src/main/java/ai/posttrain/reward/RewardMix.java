@@ -35,6 +35,7 @@ public final class RewardMix implements Serializable {
     private final StemVerifier stem = new StemVerifier();
     private final CodeVerifier code;
     private final FormatVerifier format = new FormatVerifier();
+    private final ReplyFormatVerifier reply = new ReplyFormatVerifier();
     private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
 
     public RewardMix(Weights weights, SandboxLimits sandbox) {
@@ -74,7 +75,7 @@ public final class RewardMix implements Serializable {
                 reasons.add(r.reason());
             }
         }
-        if (w.rewards().containsKey("format")) parts.put("format", w.rewards().get("format") * format.verify(completion, null).score());
+        if (w.rewards().containsKey("format")) parts.put("format", w.rewards().get("format") * formatScore(in.domain(), completion, in.stopped()));
         if (w.rewards().containsKey("tool_call") && completion.contains("<tool_call>")) {
             VerifierResult r = toolCalls.verify(completion, null);
             parts.put("tool_call", w.rewards().get("tool_call") * r.score());
@@ -105,6 +106,15 @@ public final class RewardMix implements Serializable {
         }
         String reason = flagged ? String.join(",", flags) + (reasons.isEmpty() ? "" : ": " + String.join("; ", reasons)) : null;
         return new Scored(parts, reward, correct, flagged, reason, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The format the prompt's domain asks for, as evaluation checks it: a chat prompt wants a plain reply
+     * that ends its turn; the others want {@code <think>…</think>} then the answer.
+     */
+    private double formatScore(String domain, String completion, boolean stopped) {
+        if (verifierFor(domain) == null && !"agent".equals(domain)) return stopped && reply.verify(completion, null).passed() ? 1.0 : 0.0;
+        return format.verify(completion, null).score();
     }
 
     /** The verifier component a prompt's domain is checked by, or null (chat, agent). */
