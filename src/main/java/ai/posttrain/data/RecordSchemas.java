@@ -28,7 +28,7 @@ import java.util.Set;
 public final class RecordSchemas {
     public static final String DEFAULT_DOMAIN = "general";
     /** Domains an RL prompt may have; the verifier picked downstream depends on it. */
-    public static final Set<String> RL_DOMAINS = Set.of("math", "stem", "code", "chat", "reasoning");
+    public static final Set<String> RL_DOMAINS = Set.of("math", "stem", "code", "chat", "agent", "reasoning");
     /** RL domains whose prompts must carry a reference {@code answer}. */
     public static final Set<String> RL_DOMAINS_WITH_ANSWER = Set.of("math", "stem", "reasoning");
     /** RL domains whose prompts must carry {@code tests}. */

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A sub-stage's weighted reward for one completion, scored in isolation: verifier components by the
- * prompt's domain (math/reasoning → math, stem → stem, code → code), format, tool calls, the reward
+ * prompt's domain (math/reasoning → math, stem → stem, code → code, agent → tool_call), format, the reward
  * model's score, KL and length terms, then overlong and repetition penalties, clipped to
  * [-clip, clip]. A crash anywhere is a zero reward with a flag, never an exception.
  */
@@ -66,6 +66,7 @@ public final class RewardMix implements Serializable {
             VerifierResult r = switch (verifier) {
                 case "math" -> math.verify(completion, in.answer());
                 case "stem" -> stem.verify(completion, in.answer());
+                case "tool_call" -> toolCalls.verify(completion, in.answer());
                 default -> code.verifyTests(completion, in.tests() == null ? List.of() : in.tests());
             };
             parts.put(verifier, w.rewards().get(verifier) * r.score());
@@ -76,10 +77,6 @@ public final class RewardMix implements Serializable {
             }
         }
         if (w.rewards().containsKey("format")) parts.put("format", w.rewards().get("format") * formatScore(in.domain(), completion, in.stopped()));
-        if (w.rewards().containsKey("tool_call") && completion.contains("<tool_call>")) {
-            VerifierResult r = toolCalls.verify(completion, null);
-            parts.put("tool_call", w.rewards().get("tool_call") * r.score());
-        }
         if (w.rewards().containsKey("reward_model")) {
             if (in.rmScore() == null || !Double.isFinite(in.rmScore())) {
                 flags.add("reward_model_missing");
@@ -110,20 +107,22 @@ public final class RewardMix implements Serializable {
 
     /**
      * The format the prompt's domain asks for, as evaluation checks it: a chat prompt wants a plain reply
-     * that ends its turn; the others want {@code <think>…</think>} then the answer.
+     * that ends its turn, an agent prompt a tool call, the others {@code <think>…</think>} then the answer.
      */
     private double formatScore(String domain, String completion, boolean stopped) {
-        if (verifierFor(domain) == null && !"agent".equals(domain)) return stopped && reply.verify(completion, null).passed() ? 1.0 : 0.0;
+        if ("agent".equals(domain)) return completion.contains("<tool_call>") ? 1.0 : 0.0;
+        if (verifierFor(domain) == null) return stopped && reply.verify(completion, null).passed() ? 1.0 : 0.0;
         return format.verify(completion, null).score();
     }
 
-    /** The verifier component a prompt's domain is checked by, or null (chat, agent). */
+    /** The verifier component a prompt's domain is checked by (agent: its tool calls, against the answer's tool), or null (chat). */
     public static String verifierFor(String domain) {
         if (domain == null) return null;
         return switch (domain) {
             case "math", "reasoning" -> "math";
             case "stem" -> "stem";
             case "code" -> "code";
+            case "agent" -> "tool_call";
             default -> null;
         };
     }

@@ -90,8 +90,11 @@ public final class AgentDialogs implements Generator {
                 m.add(Message.assistant(c1 + " is " + t1 + " degrees celsius and " + c2 + " is " + t2 + " degrees celsius. " + verdict));
             }
         }
+        // The answer names the tool the first call must use: what RL's tool_call verifier checks, as evaluation does.
+        String firstTool = ToolCall.parseAll(m.stream().filter(x -> x.content().contains("<tool_call>")).findFirst()
+                .orElseThrow().content()).get(0).name();
         return new BuiltinRecord(null, key, "agent", difficulty, m, m.stream()
-                .filter(x -> x.role().equals("user")).findFirst().orElseThrow().content(), null, null, null, null);
+                .filter(x -> x.role().equals("user")).findFirst().orElseThrow().content(), firstTool, null, null, null);
     }
 
     /** Appends the assistant's call and the tool's reply; returns the reply as JSON. */
