@@ -40,6 +40,17 @@ public record ToolCall(String name, ObjectNode arguments) {
         }
     }
 
+    /** The tool {@code text} calls first; null when it calls none or its calls do not parse. */
+    public static String firstName(String text) {
+        if (text == null || !text.contains(OPEN)) return null;
+        try {
+            List<ToolCall> calls = parseAll(text);
+            return calls.isEmpty() ? null : calls.get(0).name();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static ToolCall parseBody(String body) {
         JsonNode node;
         try {

@@ -3,15 +3,14 @@ package ai.posttrain.eval;
 import ai.posttrain.data.ToolCall;
 import ai.posttrain.data.ToolCatalog;
 import ai.posttrain.reward.CodeVerifier;
-import ai.posttrain.reward.FormatVerifier;
 import ai.posttrain.reward.MathVerifier;
 import ai.posttrain.reward.ReplyFormatVerifier;
+import ai.posttrain.reward.ResponseLayout;
 import ai.posttrain.reward.StemVerifier;
 import ai.posttrain.reward.ToolCallVerifier;
 import ai.posttrain.reward.VerifierResult;
 
 import java.io.Serializable;
-import java.util.List;
 
 /**
  * A record's domain picks its verifier and the metric it reports:
@@ -23,25 +22,22 @@ public final class DomainScorer implements Serializable {
     private final MathVerifier math = new MathVerifier();
     private final StemVerifier stem = new StemVerifier();
     private final CodeVerifier code = new CodeVerifier();
-    private final FormatVerifier thinkFormat = new FormatVerifier();
     private final ReplyFormatVerifier reply = new ReplyFormatVerifier();
+    private final ResponseLayout layout = new ResponseLayout();
     private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
 
     public EvalOutcome score(EvalItem item, String completion, boolean stopped, int newTokens) {
         String metric;
         VerifierResult result;
-        boolean formatOk;
-        switch (kindOf(item)) {
-            case "math" -> { metric = "accuracy"; result = math.verify(completion, item.answer()); formatOk = thinkFormat.verify(completion, null).passed(); }
-            case "stem" -> { metric = "accuracy"; result = stem.verify(completion, item.answer()); formatOk = thinkFormat.verify(completion, null).passed(); }
-            case "code" -> { metric = "pass_rate"; result = code.verifyTests(completion, item.tests()); formatOk = thinkFormat.verify(completion, null).passed(); }
-            case "agent" -> {
-                metric = "tool_call_validity";
-                result = toolCalls.verify(completion, expectedTool(item.goldReply()));
-                formatOk = completion.contains("<tool_call>");
-            }
-            default -> { metric = "format_validity"; result = reply.verify(completion, null); formatOk = result.passed(); }
+        String kind = kindOf(item);
+        switch (kind) {
+            case "math" -> { metric = "accuracy"; result = math.verify(completion, item.answer()); }
+            case "stem" -> { metric = "accuracy"; result = stem.verify(completion, item.answer()); }
+            case "code" -> { metric = "pass_rate"; result = code.verifyTests(completion, item.tests()); }
+            case "agent" -> { metric = "tool_call_validity"; result = toolCalls.verify(completion, ToolCall.firstName(item.goldReply())); }
+            default -> { metric = "format_validity"; result = reply.verify(completion, null); }
         }
+        boolean formatOk = layout.matches(kind, completion);
         // A reply that never ended its turn is not a valid reply, whatever its prefix looks like.
         boolean passed = result.passed() && (stopped || !metric.equals("format_validity"));
         // Partial credit only for code (the fraction of its tests); the suite metric counts full passes.
@@ -59,17 +55,6 @@ public final class DomainScorer implements Serializable {
             case "agent" -> "agent";
             default -> item.tests() != null && !item.tests().isEmpty() ? "code" : item.answer() != null ? "math" : "chat";
         };
-    }
-
-    /** The tool the gold reply calls first (null when it calls none). */
-    private static String expectedTool(String gold) {
-        if (gold == null || !gold.contains("<tool_call>")) return null;
-        try {
-            List<ToolCall> calls = ToolCall.parseAll(gold);
-            return calls.isEmpty() ? null : calls.get(0).name();
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static String render(EvalItem item) {

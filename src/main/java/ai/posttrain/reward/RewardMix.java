@@ -34,8 +34,7 @@ public final class RewardMix implements Serializable {
     private final MathVerifier math = new MathVerifier();
     private final StemVerifier stem = new StemVerifier();
     private final CodeVerifier code;
-    private final FormatVerifier format = new FormatVerifier();
-    private final ReplyFormatVerifier reply = new ReplyFormatVerifier();
+    private final ResponseLayout layout = new ResponseLayout();
     private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
 
     public RewardMix(Weights weights, SandboxLimits sandbox) {
@@ -105,14 +104,9 @@ public final class RewardMix implements Serializable {
         return new Scored(parts, reward, correct, flagged, reason, (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * The format the prompt's domain asks for, as evaluation checks it: a chat prompt wants a plain reply
-     * that ends its turn, an agent prompt a tool call, the others {@code <think>…</think>} then the answer.
-     */
+    /** 1 when the completion has the layout its prompt's domain asks for (a chat reply must also end its turn). */
     private double formatScore(String domain, String completion, boolean stopped) {
-        if ("agent".equals(domain)) return completion.contains("<tool_call>") ? 1.0 : 0.0;
-        if (verifierFor(domain) == null) return stopped && reply.verify(completion, null).passed() ? 1.0 : 0.0;
-        return format.verify(completion, null).score();
+        return layout.matches(domain, completion) && (stopped || !ResponseLayout.isChat(domain)) ? 1.0 : 0.0;
     }
 
     /** The verifier component a prompt's domain is checked by (agent: its tool calls, against the answer's tool), or null (chat). */

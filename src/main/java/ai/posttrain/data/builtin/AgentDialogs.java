@@ -91,8 +91,7 @@ public final class AgentDialogs implements Generator {
             }
         }
         // The answer names the tool the first call must use: what RL's tool_call verifier checks, as evaluation does.
-        String firstTool = ToolCall.parseAll(m.stream().filter(x -> x.content().contains("<tool_call>")).findFirst()
-                .orElseThrow().content()).get(0).name();
+        String firstTool = ToolCall.firstName(m.stream().filter(x -> x.role().equals("assistant")).findFirst().orElseThrow().content());
         return new BuiltinRecord(null, key, "agent", difficulty, m, m.stream()
                 .filter(x -> x.role().equals("user")).findFirst().orElseThrow().content(), firstTool, null, null, null);
     }
