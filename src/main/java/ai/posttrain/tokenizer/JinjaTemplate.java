@@ -2,6 +2,7 @@ package ai.posttrain.tokenizer;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -56,10 +57,16 @@ public final class JinjaTemplate implements Serializable {
 
     /** Renders messages, each a map with at least "role" and "content". */
     public String render(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt) {
+        return renderWith(messages, addGenerationPrompt, Map.of());
+    }
+
+    /** Renders with extra variables (e.g. "tools", a list of JSON-schema maps), as apply_chat_template's kwargs. */
+    public String renderWith(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt, Map<String, ?> extra) {
         Map<String, Object> vars = new HashMap<>(specialTokens);
         vars.put("messages", messages);
         vars.put("add_generation_prompt", addGenerationPrompt);
         vars.put("tools", null);
+        vars.putAll(extra);
         vars.put("strftime_now", "strftime_now"); // so `strftime_now is defined` holds, as it does in transformers
         vars.put(CLOCK_KEY, clock);
         RenderResult result = engine().renderForResult(template, vars);
@@ -82,7 +89,18 @@ public final class JinjaTemplate implements Serializable {
     private Jinjava engine() {
         Jinjava j = jinjava;
         if (j == null) {
-            j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+            // Jinja2 semantics jinjava keeps behind "legacy overrides": {{- -}} and {#- -#} trim whitespace,
+            // Python operator precedence, iterating a dict yields its keys, None loop items are kept.
+            LegacyOverrides jinja2 = LegacyOverrides.newBuilder()
+                    .withUseTrimmingForNotesAndExpressions(true)
+                    .withParseWhitespaceControlStrictly(true)
+                    .withUseNaturalOperatorPrecedence(true)
+                    .withIterateOverMapKeys(true)
+                    .withEvaluateMapKeys(true)
+                    .withKeepNullableLoopValues(true)
+                    .build();
+            j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+                    .withLegacyOverrides(jinja2).build());
             j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaTemplate.class, "raiseException", String.class));
             j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaTemplate.class, "strftimeNow", String.class));
             j.getGlobalContext().registerFilter(new ToJson());
