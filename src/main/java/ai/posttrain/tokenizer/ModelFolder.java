@@ -29,9 +29,9 @@ public final class ModelFolder implements Serializable {
     public static final String GENERATION_CONFIG = "generation_config.json";
     public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
     public static final String CONFIG = "config.json";
-    /** What travels; config.json is read for vocab_size but belongs to the model, so it is not copied. */
+    /** What is read and copied; config.json travels too so a rebuilt tokenizer keeps the embedding's vocab_size. */
     static final List<String> FILES = List.of(TOKENIZER, TOKENIZER_CONFIG, CHAT_TEMPLATE, GENERATION_CONFIG, SPECIAL_TOKENS_MAP, CONFIG);
-    static final List<String> COPIED = List.of(TOKENIZER, TOKENIZER_CONFIG, CHAT_TEMPLATE, GENERATION_CONFIG, SPECIAL_TOKENS_MAP);
+    static final List<String> COPIED = FILES;
 
     private final String dir;
     private final Map<String, byte[]> files;
@@ -59,7 +59,7 @@ public final class ModelFolder implements Serializable {
         return new ModelFolder(dir, files);
     }
 
-    /** Writes the tokenizer files (not config.json) into dir, e.g. a checkpoint's tokenizer/ folder. */
+    /** Writes the files as read into dir, e.g. a checkpoint's tokenizer/ folder. */
     public void write(String target, Configuration conf) {
         try {
             Path root = new Path(target);

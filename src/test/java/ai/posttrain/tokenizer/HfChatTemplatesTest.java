@@ -167,6 +167,20 @@ class HfChatTemplatesTest {
         assertArrayEquals(t.render(CHAT, true).ids(), back.render(CHAT, true).ids());
     }
 
+    @Test
+    void tokenizerFilesTravelWithACheckpoint() throws Exception {
+        ModelFolderTokenizer tok = ModelFolders.load(ModelFolders.qwen25(dir));
+        Path checkpoint = dir.resolve("checkpoint");
+        assertTrue(Tokenizers.writeFiles(tok, checkpoint.resolve(Tokenizers.CHECKPOINT_DIR).toString(), new org.apache.hadoop.conf.Configuration()));
+        Tokenizer back = Tokenizers.fromCheckpoint(tok.kind(), checkpoint.toString());
+        assertEquals("hf-model", back.kind());
+        assertEquals(320, back.vocabSize());
+        assertEquals(tok.chatTemplateText(), ((ModelFolderTokenizer) back).chatTemplateText());
+        assertEquals(tok.stopIds(), ((ModelFolderTokenizer) back).stopIds());
+        assertArrayEquals(ChatTemplate.of(tok).render(CHAT, true).ids(), ChatTemplate.of(back).render(CHAT, true).ids());
+        assertFalse(Tokenizers.writeFiles(new ByteTokenizer(), checkpoint.resolve("byte").toString(), new org.apache.hadoop.conf.Configuration()));
+    }
+
     private static String text(ChatTemplate t, List<Message> chat, boolean prompt) {
         return t.tokenizer().decode(t.render(chat, prompt).ids());
     }
