@@ -17,11 +17,11 @@ def main():
     _isinstance, _len, _id, _str, _bytes, _fspath = isinstance, len, id, str, bytes, os.fspath
     realpath, monotonic = os.path.realpath, time.monotonic
     req = json.loads(sys.stdin.readline())
-    nonce, limits = req["nonce"], req["limits"]
+    nonce, limits, work = req["nonce"], req["limits"], req.get("work", "/work")
     proto = os.dup(1)
     null = os.open("/dev/null", os.O_RDONLY)
     dup2(null, 0)
-    out = os.open("/work/.output", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    out = os.open(work + "/.output", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     dup2(out, 1)
     dup2(out, 2)
     os.close(out)
@@ -48,8 +48,8 @@ def main():
         resource.setrlimit(getattr(resource, name), (soft, hard))
 
     # ---- tripwires: the OS already confines all of this; the hook names the attempt and refuses it.
-    readable = tuple(realpath(p) for p in req["readable"]) + ("/work", "/tmp", "/dev")
-    writable = ("/work", "/tmp")
+    writable = (realpath(work),) + (("/tmp",) if work == "/work" else ())
+    readable = tuple(realpath(p) for p in req["readable"]) + writable + ("/dev",)
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
     def inside(path, roots):
@@ -166,7 +166,7 @@ def main():
     if patched:
         violation("builtins_patched", ",".join(patched))
     try:
-        with open("/work/.output", "rb") as f:  # the solution's prints, for the row's details only
+        with open(work + "/.output", "rb") as f:  # the solution's prints, for the row's details only
             emit('{"event":"output","text":' + esc(f.read(4000).decode("utf-8", "replace")) + '}')
     except Exception:
         pass
