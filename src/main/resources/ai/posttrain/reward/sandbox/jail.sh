@@ -8,7 +8,7 @@ set -eu
 R=$1 PREFIX=$2 PY=$3 JUID=$4 SIZE=$5 RUNNER=$6
 mount -t tmpfs -o "size=$SIZE,mode=0755,nosuid,nodev" jail "$R"
 cd "$R"
-mkdir -p ".$PREFIX" usr/lib usr/lib64 usr/bin dev work tmp .old proc
+mkdir -p ".$PREFIX" usr/lib usr/lib64 usr/bin dev work .old proc
 : > usr/bin/setpriv
 for d in null zero urandom; do : > "dev/$d"; done
 ro() { mount -o bind,ro,nosuid "$1" ".$1"; }
@@ -21,8 +21,8 @@ for l in lib lib64; do
 done
 ro /usr/bin/setpriv
 for d in null zero urandom; do mount -o bind "/dev/$d" "dev/$d"; done
-[ "$JUID" = 0 ] || chown "$JUID:$JUID" work tmp
-chmod 0700 work tmp 2>/dev/null || true
+[ "$JUID" = 0 ] || chown "$JUID:$JUID" work
+chmod 0700 work 2>/dev/null || true
 # umount needs a /proc; the old root (the host) goes away lazily, then that /proc too.
 mount -t proc proc proc
 pivot_root . .old

@@ -88,7 +88,7 @@ def launch(req, root, nonce, calls):
     cmd = ["setpriv", "--pdeathsig=KILL", "--", "timeout", "-s", "KILL", str(secs)] + user + [
         "--", "/bin/sh", "-c", STAGE1, "sh", os.path.join(res, "jail.sh"), root, prefix, py, str(juid),
         str(limits["work_bytes"]), RUNNER_SOURCE(res)]
-    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/work", "TMPDIR": "/tmp",
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/work", "TMPDIR": "/work",
            "PYTHONHASHSEED": "0"}
     if not req["isolated"]:  # allow-unisolated: the runner straight on the host, in a private temp dir
         cmd = ["setpriv", "--pdeathsig=KILL", "--", py, "-I", "-S", "-B", os.path.join(res, "runner.py")]

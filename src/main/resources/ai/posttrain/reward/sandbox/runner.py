@@ -10,7 +10,7 @@ are tripwires that name what was tried.
 
 
 def main():
-    import builtins, json, os, resource, sys, time
+    import builtins, errno, json, os, resource, signal, sys, time
     from json.encoder import encode_basestring_ascii as esc  # the C function: not patchable afterwards
 
     write, dup2, _type, _repr_f, _repr_i = os.write, os.dup2, type, float.__repr__, int.__repr__
@@ -48,7 +48,7 @@ def main():
         resource.setrlimit(getattr(resource, name), (soft, hard))
 
     # ---- tripwires: the OS already confines all of this; the hook names the attempt and refuses it.
-    writable = (realpath(work),) + (("/tmp",) if work == "/work" else ())
+    writable = (realpath(work),)
     readable = tuple(realpath(p) for p in req["readable"]) + writable + ("/dev",)
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
@@ -68,8 +68,9 @@ def main():
 
     PROCESS = {"os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen",
                "os.kill", "os.killpg", "pty.spawn", "os.startfile"}
-    TAMPER = {"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._getframe", "sys._current_frames",
-              "sys.settrace", "sys.setprofile", "resource.setrlimit", "resource.prlimit", "sys._getframemodulename"}
+    # (not sys._getframe: enum, and so re and socket, call it on import)
+    TAMPER = {"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames",
+              "sys.settrace", "sys.setprofile", "resource.setrlimit", "resource.prlimit"}
     MODIFY = {"os.remove", "os.rmdir", "os.mkdir", "os.rename", "os.chmod", "os.chown", "os.link", "os.symlink",
               "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move", "shutil.chown"}
     BLOCKED_IMPORTS = {"ctypes", "_ctypes", "cffi", "_posixsubprocess", "multiprocessing", "_multiprocessing"}
@@ -124,6 +125,10 @@ def main():
         except MemoryError:
             violation("memory", "MemoryError")
             return "error", "MemoryError (memory limit)"
+        except OSError as e:
+            if e.errno in (errno.EFBIG, errno.ENOSPC):
+                violation("file_size_limit", describe(e))
+            return "error", describe(e)
         except SystemExit as e:
             violation("exit", "SystemExit(%r) before the checks" % (e.code,))
             return "error", "SystemExit"
@@ -131,6 +136,13 @@ def main():
             return "error", describe(e)
 
     builtins_before = dict(builtins.__dict__)
+    runner_globals = globals()
+    runner_before = dict(runner_globals)
+
+    def on_xcpu(signum, frame):
+        violation("cpu_limit", "CPU time limit of %d s" % limits["cpu"])
+        os._exit(3)
+    signal.signal(signal.SIGXCPU, on_xcpu)
 
     def builtins_changed():
         now = builtins.__dict__
@@ -162,6 +174,8 @@ def main():
             else:
                 body = '"error":' + esc(value)
             emit('{"event":"call","index":' + _repr_i(i) + "," + body + ',"seconds":' + _repr_f(monotonic() - start) + '}')
+    if [k for k in set(runner_before) | set(runner_globals) if runner_globals.get(k) is not runner_before.get(k)]:
+        violation("harness_tampered", "the runner's module was modified")
     patched = builtins_changed()
     if patched:
         violation("builtins_patched", ",".join(patched))
