@@ -199,6 +199,7 @@ public final class RlStage {
             partition.put("iteration", Integer.toString(global));
             ctx.tables().writePartition(RolloutSchema.TABLE, partition, RolloutRows.forTable(scored));
             long dropped = GroupAdvantages.droppedGroups(scored);
+            long excludedFlagged = GroupAdvantages.excludedFlagged(scored);
             scored.unpersist();
 
             // 3. The update: pg minibatches from the rows that carry an advantage.
@@ -209,6 +210,7 @@ public final class RlStage {
             double tokPerS = sampleSeconds > 0 ? newTokens / sampleSeconds : 0;
             Map<String, Double> extra = new LinkedHashMap<>(stats.values());
             extra.put("dropped_groups", (double) dropped);
+            extra.put("flagged_excluded", (double) excludedFlagged);
             extra.put("groups", (double) (samples / sub.groupSize()));
             extra.put("rollout_tokens", (double) newTokens);
             extra.put("rollout_tokens_per_s", tokPerS);
