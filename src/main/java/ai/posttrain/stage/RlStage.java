@@ -151,7 +151,11 @@ public final class RlStage {
             RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
             RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
                     sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionNgram(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
-                    SandboxLimits.defaults());
+                    settings.sandbox());
+            if (sub.rewards().containsKey("code")) {
+                String refusal = new ai.posttrain.reward.PythonSandbox("python3", settings.sandbox()).refusal();
+                if (refusal != null) throw new IllegalStateException(refusal);
+            }
             RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
             PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");
             List<RlPrompt> prompts = prompts(sub.inputs(), sub.difficulties(), "rl:" + sub.name(), Integer.MAX_VALUE);
