@@ -157,7 +157,7 @@ public final class Sampler {
     }
 
     private INDArray logits(INDArray rows) {
-        return FinalNormImpl.apply(normConf, rows, normG, normB).mmul(headW).addiRowVector(headB.reshape(1, cfg.vocab()));
+        return Nd4j.matmul(FinalNormImpl.apply(normConf, rows, normG, normB), headW).addiRowVector(headB.reshape(1, cfg.vocab()));
     }
 
     private INDArray embed(int[] ids, int[] pos) {
@@ -194,7 +194,7 @@ public final class Sampler {
 
     private static INDArray rotateRows(INDArray x, INDArray[] rot, int hd) {
         INDArray rows = x.reshape('c', x.size(0), hd);
-        return rows.mul(rot[0]).addi(rows.mmul(rot[2]).muli(rot[1])).reshape('c', x.size(0), 1, hd);
+        return rows.mul(rot[0]).addi(Nd4j.matmul(rows, rot[2]).muli(rot[1])).reshape('c', x.size(0), 1, hd);
     }
 
     /**
