@@ -35,6 +35,7 @@ public final class Sampler {
     private final FinalNorm normConf;
     private final INDArray normG, normB, headW, headB;
     private final DataType type;
+    private final INDArray rotateHalf;   // [hd, hd], built once: decode steps only need it with new angles
 
     public Sampler(ComputationGraph graph, ModelConfig cfg) {
         this.cfg = cfg;
@@ -51,6 +52,7 @@ public final class Sampler {
         this.headW = head.getParam("W");
         this.headB = head.getParam("b");
         this.type = embedding.dataType();
+        this.rotateHalf = cfg.rotary() ? new Rotary(1, cfg.headSize(), 0, cfg.ropeTheta(), type).rot : null;
     }
 
     /** KV-cached generation for a batch of prompts. */
@@ -189,7 +191,7 @@ public final class Sampler {
                 }
         long[] shape = {(long) pos.length * h, hd};
         return new INDArray[]{Nd4j.create(c, shape, DataType.DOUBLE).castTo(type),
-                Nd4j.create(s, shape, DataType.DOUBLE).castTo(type), new Rotary(1, hd, 0, type).rot};
+                Nd4j.create(s, shape, DataType.DOUBLE).castTo(type), rotateHalf};
     }
 
     private static INDArray rotateRows(INDArray x, INDArray[] rot, int hd) {
