@@ -6,9 +6,12 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Scaled dot-product attention for all heads at once: q, k, v are [mb*H, T, hd] (batch index b*H + h),
- * every product is one batched matmul. The additive mask [mb, 1, Tq, Tk] is 0 where a query may look
- * and -1e9 where it may not (future positions, padding keys other than the query itself).
+ * Scaled dot-product attention for all heads at once: q is [mb*H, Tq, hd] (batch index b*H + h), k and v are
+ * [mb*KV, Tk, hd] with KV dividing H (grouped-query attention: query head h reads key/value head h / (H/KV)).
+ * The G = H/KV query heads of a group are stacked as G*Tq query rows of one batch entry, [mb*KV, G*Tq, hd]:
+ * a reshape, not a copy, so keys and values are never repeated and every product is one batched matmul.
+ * The additive mask [mb, 1, Tq, Tk] is 0 where a query may look and -1e9 where it may not (future positions,
+ * padding keys other than the query itself).
  */
 final class Attention {
     static final double NEG = -1e9;
@@ -30,29 +33,43 @@ final class Attention {
         return Nd4j.create(m, new long[]{mb, 1, tq, tk}, DataType.DOUBLE).castTo(type);
     }
 
+    /** q [mb*H, Tq, hd] as [mb*KV, G*Tq, hd] for keys of batch size mb*KV. */
+    private static INDArray grouped(INDArray q, INDArray k) {
+        return q.reshape('c', k.size(0), q.size(0) / k.size(0) * q.size(1), q.size(2));
+    }
+
     /** Returns the attention probabilities P [mb*H, Tq, Tk]. */
     static INDArray probabilities(INDArray q, INDArray k, INDArray mask, int heads) {
         long bh = q.size(0), tq = q.size(1), tk = k.size(1);
         double scale = 1.0 / Math.sqrt(q.size(2));
-        INDArray s = Nd4j.matmul(q, k, false, true, false).muli(scale);
+        INDArray s = Nd4j.matmul(grouped(q, k), k, false, true, false).muli(scale); // [mb*KV, G*Tq, Tk]
         s.reshape('c', bh / heads, heads, tq, tk).addi(mask);
         INDArray s2 = s.reshape('c', bh * tq, tk);
         Nd4j.exec(new SoftMax(s2, s2, -1));
-        return s;
+        return s.reshape('c', bh, tq, tk);
     }
 
-    /** Backward of out = P v with P = softmax(scale q k^T + mask): fills dq, dk, dv (all [mb*H, T, hd]). */
+    /** P v for P [mb*H, Tq, Tk] and v [mb*KV, Tk, hd]: [mb*H, Tq, hd]. */
+    static INDArray mix(INDArray p, INDArray v) {
+        return Nd4j.matmul(grouped(p, v), v).reshape('c', p.size(0), p.size(1), v.size(2));
+    }
+
+    /**
+     * Backward of out = P v with P = softmax(scale q k^T + mask): fills dq [mb*H, Tq, hd] and dk, dv
+     * [mb*KV, Tk, hd] (summed over each group's query heads).
+     */
     static void backward(INDArray dOut, INDArray q, INDArray k, INDArray v, INDArray p, INDArray[] dqkv) {
         long bh = q.size(0), tq = q.size(1), tk = k.size(1);
         double scale = 1.0 / Math.sqrt(q.size(2));
-        INDArray dP = Nd4j.matmul(dOut, v, false, true, false);
-        dqkv[2] = Nd4j.matmul(p, dOut, true, false, false);
+        INDArray dOutG = grouped(dOut, v), pG = grouped(p, v);
+        INDArray dP = Nd4j.matmul(dOutG, v, false, true, false);
+        dqkv[2] = Nd4j.matmul(pG, dOutG, true, false, false);
         // softmax backward: dS = P * (dP - rowsum(dP * P))
         INDArray dP2 = dP.reshape('c', bh * tq, tk);
         INDArray p2 = p.reshape('c', bh * tq, tk);
         INDArray rowSum = dP2.mul(p2).sum(1).reshape(bh * tq, 1);
-        INDArray dS = dP2.subiColumnVector(rowSum).muli(p2).muli(scale).reshape('c', bh, tq, tk);
-        dqkv[0] = Nd4j.matmul(dS, k);
-        dqkv[1] = Nd4j.matmul(dS, q, true, false, false);
+        INDArray dS = dP2.subiColumnVector(rowSum).muli(p2).muli(scale).reshape('c', k.size(0), bh / k.size(0) * tq, tk);
+        dqkv[0] = Nd4j.matmul(dS, k).reshape('c', bh, tq, q.size(2));
+        dqkv[1] = Nd4j.matmul(dS, grouped(q, k), true, false, false);
     }
 }

@@ -164,8 +164,7 @@ public final class Benchmark {
     }
 
     private static ModelConfig withMaxLen(ModelConfig c, int maxLen) {
-        return new ModelConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.dFf(), Math.max(c.maxSeqLen(), maxLen),
-                c.positions(), c.tiedEmbeddings());
+        return c.withMaxSeqLen(Math.max(c.maxSeqLen(), maxLen));
     }
 
     /** Random token sequences with every position trained by the sft objective (the SFT stages' batches). */

@@ -6,7 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Rotary position embedding on [B, T, hd] queries/keys: x*cos + rotateHalf(x)*sin, where
- * rotateHalf([x1, x2]) = [-x2, x1] pairs channel i with i + hd/2 at angle pos * 10000^(-2i/hd).
+ * rotateHalf([x1, x2]) = [-x2, x1] pairs channel i with i + hd/2 at angle pos * theta^(-2i/hd) (HF's layout).
  * rotateHalf is a fixed [hd, hd] matrix R so that both directions are one gemm.
  */
 final class Rotary {
@@ -17,6 +17,10 @@ final class Rotary {
     final int hd;
 
     Rotary(int t, int hd, int offset, DataType type) {
+        this(t, hd, offset, 10000.0, type);
+    }
+
+    Rotary(int t, int hd, int offset, double theta, DataType type) {
         this.t = t;
         this.hd = hd;
         int half = hd / 2;
@@ -24,7 +28,7 @@ final class Rotary {
         double[] s = new double[t * hd];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < hd; i++) {
-                double angle = (p + offset) * Math.pow(10000.0, -2.0 * (i % half) / hd);
+                double angle = (p + offset) * inverseFrequency(i, hd, theta);
                 c[p * hd + i] = Math.cos(angle);
                 s[p * hd + i] = Math.sin(angle);
             }
@@ -37,6 +41,11 @@ final class Rotary {
         cos = Nd4j.create(c, new long[]{1, (long) t * hd}, DataType.DOUBLE).castTo(type);
         sin = Nd4j.create(s, new long[]{1, (long) t * hd}, DataType.DOUBLE).castTo(type);
         rot = Nd4j.create(r, new long[]{hd, hd}, DataType.DOUBLE).castTo(type);
+    }
+
+    /** theta^(-2 (i mod hd/2) / hd), computed as HF does (in float64 here, float32 there). */
+    static double inverseFrequency(int i, int hd, double theta) {
+        return 1.0 / Math.pow(theta, 2.0 * (i % (hd / 2)) / hd);
     }
 
     /** x: [B, T, hd] contiguous; returns a new array. */

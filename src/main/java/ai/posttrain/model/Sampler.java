@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,8 @@ public final class Sampler {
     private final ModelConfig cfg;
     private final INDArray embedding;
     private final INDArray positions;
-    private final Layer[] blocks;
+    private final BlockInference[] blocks;
+    private final FinalNorm normConf;
     private final INDArray normG, normB, headW, headB;
     private final DataType type;
 
@@ -41,11 +41,12 @@ public final class Sampler {
         Layer embed = graph.getLayer(TransformerGraph.EMBED);
         this.embedding = embed.getParam("E");
         this.positions = cfg.rotary() ? null : embed.getParam("P");
-        this.blocks = new Layer[cfg.layers()];
-        for (int i = 0; i < cfg.layers(); i++) blocks[i] = graph.getLayer(TransformerGraph.block(i));
+        this.blocks = new BlockInference[cfg.layers()];
+        for (int i = 0; i < cfg.layers(); i++) blocks[i] = BlockInference.of(graph.getLayer(TransformerGraph.block(i)));
         Layer norm = graph.getLayer(TransformerGraph.FINAL_NORM);
+        this.normConf = (FinalNorm) norm.conf().getLayer();
         this.normG = norm.getParam("g");
-        this.normB = norm.getParam("b");
+        this.normB = normConf.isRms() ? null : norm.getParam("b");
         Layer head = graph.getLayer(TransformerGraph.HEAD);
         this.headW = head.getParam("W");
         this.headB = head.getParam("b");
@@ -54,10 +55,10 @@ public final class Sampler {
 
     /** KV-cached generation for a batch of prompts. */
     public List<Sample> generate(List<int[]> prompts, SamplingOptions options) {
-        int mb = prompts.size(), h = cfg.heads(), hd = cfg.headSize();
+        int mb = prompts.size(), hd = cfg.headSize();
         int longest = 0;
         for (int[] p : prompts) longest = Math.max(longest, p.length);
-        KvCache cache = new KvCache(cfg.layers(), (long) mb * h, hd, cfg.maxSeqLen(), longest + 1, type);
+        KvCache cache = new KvCache(cfg.layers(), (long) mb * cfg.kvHeads(), hd, cfg.maxSeqLen(), longest + 1, type);
         Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
         double[][] logits = new double[mb][];
         for (int b = 0; b < mb; b++) {
@@ -103,28 +104,25 @@ public final class Sampler {
 
     /** Runs one whole sequence (positions 0..T-1), fills cache slot b when given; returns the last position's logits. */
     private double[] prefill(int[] tokens, KvCache cache, int slot) {
-        int t = tokens.length, h = cfg.heads(), hd = cfg.headSize();
+        int t = tokens.length, h = cfg.heads(), kv = cfg.kvHeads(), hd = cfg.headSize();
         if (t == 0) throw new IllegalArgumentException("empty prompt");
         if (t > cfg.maxSeqLen()) throw new IllegalArgumentException("prompt of " + t + " tokens > maxSeqLen " + cfg.maxSeqLen());
         int[] pos = new int[t];
         for (int i = 0; i < t; i++) pos[i] = i;
         INDArray x = embed(tokens, pos);
         INDArray mask = Attention.mask(null, 1, t, t, 0, type);
-        Rotary rotary = cfg.rotary() ? new Rotary(t, hd, 0, type) : null;
+        Rotary rotary = cfg.rotary() ? new Rotary(t, hd, 0, cfg.ropeTheta(), type) : null;
         for (int l = 0; l < blocks.length; l++) {
-            Layer blk = blocks[l];
-            INDArray qkv = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null)
-                    .mmul(blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
-            INDArray[] s = TransformerBlockImpl.splitHeads(qkv, 1, t, h, hd);
+            INDArray[] s = HeadLayout.split(blocks[l].qkv(x), 1, t, h, kv, hd);
             INDArray q = rotary == null ? s[0] : rotary.apply(s[0]);
             INDArray k = rotary == null ? s[1] : rotary.apply(s[1]);
             if (cache != null) {
-                cache.keys[l].get(NDArrayIndex.interval((long) slot * h, (long) slot * h + h), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(k);
-                cache.values[l].get(NDArrayIndex.interval((long) slot * h, (long) slot * h + h), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(s[2]);
+                cache.keys[l].get(NDArrayIndex.interval((long) slot * kv, (long) slot * kv + kv), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(k);
+                cache.values[l].get(NDArrayIndex.interval((long) slot * kv, (long) slot * kv + kv), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(s[2]);
             }
             INDArray p = Attention.probabilities(q, k, mask, h);
-            INDArray att = TransformerBlockImpl.mergeHeads(Nd4j.matmul(p, s[2]), 1, t, h, hd);
-            x = mlp(blk, att.mmul(blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x));
+            INDArray att = HeadLayout.toRows(Attention.mix(p, s[2]), 1, t, h, hd);
+            x = blocks[l].mlp(blocks[l].attentionOut(att, x));
         }
         INDArray last = x.getRow(t - 1).reshape(1, cfg.dModel()).dup();
         return logits(last).toDoubleVector();
@@ -132,44 +130,34 @@ public final class Sampler {
 
     /** One token per sequence: ids[b] at position pos[b]; returns logits [mb, vocab]. */
     private INDArray decodeStep(int[] ids, int[] pos, KvCache cache) {
-        int mb = ids.length, h = cfg.heads(), hd = cfg.headSize();
+        int mb = ids.length, h = cfg.heads(), kv = cfg.kvHeads(), hd = cfg.headSize();
         int span = cache.capacity();
         INDArray x = embed(ids, pos);
         INDArray mask = stepMask(pos, span);
-        INDArray[] rot = cfg.rotary() ? rotaryRows(pos, h, hd) : null;
+        INDArray[] rotQ = cfg.rotary() ? rotaryRows(pos, h, hd) : null;
+        INDArray[] rotK = cfg.rotary() ? (kv == h ? rotQ : rotaryRows(pos, kv, hd)) : null;
         for (int l = 0; l < blocks.length; l++) {
-            Layer blk = blocks[l];
-            INDArray qkv = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null)
-                    .mmul(blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
-            INDArray[] s = TransformerBlockImpl.splitHeads(qkv, mb, 1, h, hd); // each [mb*H, 1, hd]
+            INDArray[] s = HeadLayout.split(blocks[l].qkv(x), mb, 1, h, kv, hd); // q [mb*H, 1, hd], k, v [mb*KV, 1, hd]
             INDArray q = s[0], k = s[1];
-            if (rot != null) {
-                q = rotateRows(q, rot, hd);
-                k = rotateRows(k, rot, hd);
+            if (rotQ != null) {
+                q = rotateRows(q, rotQ, hd);
+                k = rotateRows(k, rotK, hd);
             }
             for (int b = 0; b < mb; b++) {
-                cache.keys[l].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
-                        .assign(k.get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(0), NDArrayIndex.all()));
-                cache.values[l].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
-                        .assign(s[2].get(NDArrayIndex.interval((long) b * h, (long) b * h + h), NDArrayIndex.point(0), NDArrayIndex.all()));
+                cache.keys[l].get(NDArrayIndex.interval((long) b * kv, (long) b * kv + kv), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
+                        .assign(k.get(NDArrayIndex.interval((long) b * kv, (long) b * kv + kv), NDArrayIndex.point(0), NDArrayIndex.all()));
+                cache.values[l].get(NDArrayIndex.interval((long) b * kv, (long) b * kv + kv), NDArrayIndex.point(pos[b]), NDArrayIndex.all())
+                        .assign(s[2].get(NDArrayIndex.interval((long) b * kv, (long) b * kv + kv), NDArrayIndex.point(0), NDArrayIndex.all()));
             }
             INDArray p = Attention.probabilities(q, cache.keys[l], mask, h);
-            INDArray att = Nd4j.matmul(p, cache.values[l]).reshape('c', mb, (long) h * hd); // [mb*H,1,hd] is already b-major
-            x = mlp(blk, att.mmul(blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x));
+            INDArray att = Attention.mix(p, cache.values[l]).reshape('c', mb, (long) h * hd); // [mb*H,1,hd] is already b-major
+            x = blocks[l].mlp(blocks[l].attentionOut(att, x));
         }
         return logits(x);
     }
 
-    /** Second half of a block: x1 + W2 gelu(W1 LN2(x1)). */
-    private static INDArray mlp(Layer blk, INDArray x1) {
-        INDArray u = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null)
-                .mmul(blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
-        u.muli(Transforms.sigmoid(u.mul(1.702), false)); // GELU as in TransformerBlockImpl
-        return u.mmul(blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
-    }
-
     private INDArray logits(INDArray rows) {
-        return LayerNorm.forward(rows, normG, normB, null).mmul(headW).addiRowVector(headB.reshape(1, cfg.vocab()));
+        return FinalNormImpl.apply(normConf, rows, normG, normB).mmul(headW).addiRowVector(headB.reshape(1, cfg.vocab()));
     }
 
     private INDArray embed(int[] ids, int[] pos) {
@@ -188,14 +176,14 @@ public final class Sampler {
         return Nd4j.create(m, new long[]{pos.length, 1, 1, span}, DataType.DOUBLE).castTo(type);
     }
 
-    /** cos, sin [mb*H, hd] and the rotation matrix for per-sequence positions. */
+    /** cos, sin [mb*h, hd] and the rotation matrix for per-sequence positions (h heads per sequence). */
     private INDArray[] rotaryRows(int[] pos, int h, int hd) {
         double[] c = new double[pos.length * h * hd], s = new double[c.length];
-        int half = hd / 2;
+
         for (int b = 0; b < pos.length; b++)
             for (int hh = 0; hh < h; hh++)
                 for (int i = 0; i < hd; i++) {
-                    double angle = pos[b] * Math.pow(10000.0, -2.0 * (i % half) / hd);
+                    double angle = pos[b] * Rotary.inverseFrequency(i, hd, cfg.ropeTheta());
                     c[(b * h + hh) * hd + i] = Math.cos(angle);
                     s[(b * h + hh) * hd + i] = Math.sin(angle);
                 }

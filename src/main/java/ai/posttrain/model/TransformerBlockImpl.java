@@ -62,7 +62,7 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         c.h1 = LayerNorm.forward(x, params.get("ln1g"), params.get("ln1b"), lc);
         c.ln1 = lc[0];
         INDArray qkv = c.h1.mmul(params.get("Wqkv")).addiRowVector(params.get("bqkv"));
-        INDArray[] split = splitHeads(qkv, mb, t, heads, hd);
+        INDArray[] split = HeadLayout.split(qkv, mb, t, heads, heads, hd);
         c.q = split[0];
         c.k = split[1];
         c.v = split[2];
@@ -75,7 +75,7 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         }
         INDArray m = Attention.mask(mask, mb, t, t, 0, x.dataType());
         c.p = Attention.probabilities(c.q, c.k, m, heads);
-        c.att = mergeHeads(Nd4j.matmul(c.p, c.v), mb, t, heads, hd);
+        c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
         INDArray x1 = c.att.mmul(params.get("Wo")).addiRowVector(params.get("bo")).addi(x);
 
         c.h2 = LayerNorm.forward(x1, params.get("ln2g"), params.get("ln2b"), lc);
@@ -128,44 +128,20 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         // attention branch
         gradientViews.get("Wo").assign(c.att.transpose().mmul(dx1));
         gradientViews.get("bo").assign(LayerWorkspaces.columnSums(dx1).reshape(1, d));
-        INDArray dAtt = splitOne(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
+        INDArray dAtt = HeadLayout.toHeads(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
         INDArray[] dqkv = new INDArray[3];
         Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
         if (c.rotary != null) {
             dqkv[0] = c.rotary.backward(dqkv[0]);
             dqkv[1] = c.rotary.backward(dqkv[1]);
         }
-        INDArray dQkv = joinHeads(dqkv, mb, t, heads, hd);
+        INDArray dQkv = HeadLayout.join(dqkv, mb, t, heads, heads, hd);
         gradientViews.get("Wqkv").assign(c.h1.transpose().mmul(dQkv));
         gradientViews.get("bqkv").assign(LayerWorkspaces.columnSums(dQkv).reshape(1, 3L * d));
         INDArray dh1 = dQkv.mmul(params.get("Wqkv").transpose());
         INDArray dx = LayerNorm.backward(dh1, c.ln1, params.get("ln1g"), gradientViews.get("ln1g"), gradientViews.get("ln1b"))
                 .addi(dx1);
         return Seq.fromRows(dx, mb, t).detach();
-    }
-
-    /** [N, 3d] rows (columns q|k|v, head-major) -> q, k, v each [mb*H, T, hd]. */
-    static INDArray[] splitHeads(INDArray qkv, long mb, int t, int heads, int hd) {
-        INDArray all = qkv.reshape('c', mb, t, 3, heads, hd).permute(2, 0, 3, 1, 4).dup('c');
-        INDArray[] out = new INDArray[3];
-        for (int i = 0; i < 3; i++) out[i] = all.slice(i).dup('c').reshape('c', mb * heads, t, hd);
-        return out;
-    }
-
-    /** [N, d] rows -> [mb*H, T, hd]. */
-    static INDArray splitOne(INDArray rows, long mb, int t, int heads, int hd) {
-        return rows.reshape('c', mb, t, heads, hd).permute(0, 2, 1, 3).dup('c').reshape('c', mb * heads, t, hd);
-    }
-
-    /** [mb*H, T, hd] -> [N, d] rows. */
-    static INDArray mergeHeads(INDArray x, long mb, int t, int heads, int hd) {
-        return x.reshape('c', mb, heads, t, hd).permute(0, 2, 1, 3).dup('c').reshape('c', mb * t, (long) heads * hd);
-    }
-
-    /** dq, dk, dv [mb*H, T, hd] -> [N, 3d] rows in the Wqkv column layout. */
-    static INDArray joinHeads(INDArray[] parts, long mb, int t, int heads, int hd) {
-        INDArray all = Nd4j.stack(0, parts[0], parts[1], parts[2]);   // [3, mb*H, T, hd]
-        return all.reshape('c', 3, mb, heads, t, hd).permute(1, 3, 0, 2, 4).dup('c').reshape('c', mb * t, 3L * heads * hd);
     }
 
     @Override

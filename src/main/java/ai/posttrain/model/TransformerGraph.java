@@ -12,7 +12,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Builds the causal transformer as a DL4J ComputationGraph:
- * "ids" [mb,1,T] -> "embed" -> "block0".."block{L-1}" -> "final_norm" -> "lm_head" (the given output layer,
+ * "ids" [mb,1,T] -> "embed" -> "block0".."block{L-1}" ({@link TransformerBlock} or {@link LlamaBlock}) -> "final_norm"
+ * -> "lm_head" (the given output layer,
  * fed [mb, dModel, T]). Workspaces are off: the custom layers keep forward results for their backward pass.
  */
 public final class TransformerGraph {
@@ -53,7 +54,7 @@ public final class TransformerGraph {
         b.addLayer(EMBED, new TokenEmbedding(cfg), INPUT);
         String prev = EMBED;
         for (int i = 0; i < cfg.layers(); i++) {
-            b.addLayer(block(i), new TransformerBlock(cfg), prev);
+            b.addLayer(block(i), cfg.llama() ? new LlamaBlock(cfg) : new TransformerBlock(cfg), prev);
             prev = block(i);
         }
         b.addLayer(FINAL_NORM, new FinalNorm(cfg), prev);

@@ -22,7 +22,11 @@ class GradientCheckTest {
 
     private static void check(String positions, int layers) {
         // tiny: DL4J's graph gradient check perturbs every parameter (it ignores subset/maxPerParam)
-        ModelConfig cfg = new ModelConfig(5, 4, layers, 2, 6, 4, positions, false);
+        check(new ModelConfig(5, 4, layers, 2, 6, 4, positions, false));
+    }
+
+    private static void check(ModelConfig cfg) {
+        String positions = cfg.arch() + "/" + cfg.positions() + "/kv" + cfg.kvHeads() + (cfg.qkvBias() ? "/bias" : "");
         ComputationGraph g = TestGraphs.graph(cfg, new NoOp(), 12345, DataType.DOUBLE);
         // larger weights than the training init so that attention and layer norm are far from trivial
         g.params().assign(Nd4j.randn(DataType.DOUBLE, g.params().shape()).muli(0.4));
@@ -46,5 +50,16 @@ class GradientCheckTest {
     @Test
     void rotaryPositions() {
         check(ModelConfig.ROTARY, 1);
+    }
+
+    /** Llama block, final RMSNorm and the bias-free head: grouped-query attention (4 heads over 2) with q/k/v biases. */
+    @Test
+    void llamaGroupedQueryWithBiasesTwoBlocks() {
+        check(ModelConfig.llama(5, 8, 2, 4, 2, 6, 4, false, 100.0, 1e-6, true));
+    }
+
+    @Test
+    void llamaSingleKeyValueHeadNoBias() {
+        check(ModelConfig.llama(5, 8, 1, 2, 1, 6, 4, false, 10000.0, 1e-5, false));
     }
 }

@@ -37,6 +37,16 @@ class ModelConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new ModelConfig(50, 16, 2, 4, 32, 12, "alibi", false));
         IllegalArgumentException tied = assertThrows(IllegalArgumentException.class,
                 () -> new ModelConfig(50, 16, 2, 4, 32, 12, ModelConfig.ROTARY, true));
-        assertTrue(tied.getMessage().contains("tiedEmbeddings"));
+        assertTrue(tied.getMessage().contains("untied embeddings"));
+        assertThrows(IllegalArgumentException.class, () -> ModelConfig.llama(50, 16, 2, 4, 3, 32, 12, false, 1e4, 1e-5, false));
+    }
+
+    @Test
+    void llamaParameterCountMatchesTheBuiltGraph() {
+        for (boolean bias : new boolean[]{false, true}) {
+            ModelConfig cfg = ModelConfig.llama(50, 16, 2, 4, 2, 40, 12, false, 1e4, 1e-5, bias);
+            ComputationGraph g = TestGraphs.graph(cfg, new org.nd4j.linalg.learning.config.NoOp(), 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            assertEquals(g.numParams(), cfg.parameterCount(), "qkvBias=" + bias);
+        }
     }
 }

@@ -19,7 +19,18 @@ class ReferenceForwardTest {
     @ParameterizedTest
     @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY})
     void layersMatchPlainLoopReference(String positions) {
-        ModelConfig cfg = new ModelConfig(11, 16, 2, 4, 24, 8, positions, false);
+        check(new ModelConfig(11, 16, 2, 4, 24, 8, positions, false));
+    }
+
+    /** Llama family: grouped-query attention (4 query heads over 2 or 1 key/value heads), q/k/v biases or none, a rope base. */
+    @ParameterizedTest
+    @ValueSource(strings = {"kv2-bias", "kv1-nobias", "kv4-bias"})
+    void llamaBlocksMatchPlainLoopReference(String variant) {
+        int kv = Integer.parseInt(variant.substring(2, 3));
+        check(ModelConfig.llama(11, 16, 2, 4, kv, 24, 8, false, 500000.0, 1e-6, variant.endsWith("-bias")));
+    }
+
+    private static void check(ModelConfig cfg) {
         ComputationGraph g = TestGraphs.graph(cfg, new NoOp(), 7, DataType.DOUBLE);
         g.params().assign(Nd4j.randn(DataType.DOUBLE, g.params().shape()).muli(0.5));
         int mb = 3, t = 7;

@@ -24,12 +24,21 @@ class SamplerTest {
         return g;
     }
 
+    /** The architectures the sampler decodes: gpt with learned or rotary positions, llama with and without GQA. */
+    private static ModelConfig config(String name) {
+        return switch (name) {
+            case "llama-gqa" -> ModelConfig.llama(13, 32, 2, 4, 2, 64, 24, false, 500000.0, 1e-6, false);
+            case "llama-bias" -> ModelConfig.llama(13, 32, 2, 4, 4, 64, 24, false, 10000.0, 1e-6, true);
+            default -> new ModelConfig(13, 32, 2, 4, 64, 24, name, false);
+        };
+    }
+
     private static final List<int[]> PROMPTS = List.of(new int[]{1, 2, 3}, new int[]{4}, new int[]{5, 6, 7, 8, 9, 1});
 
     @ParameterizedTest
-    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY})
-    void logProbsEqualTrainingGraph(String positions) {
-        ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 24, positions, false);
+    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY, "llama-gqa", "llama-bias"})
+    void logProbsEqualTrainingGraph(String arch) {
+        ModelConfig cfg = config(arch);
         ComputationGraph g = randomModel(cfg);
         List<Sample> samples = new Sampler(g, cfg).generate(PROMPTS, SamplingOptions.sample(0.8, 8, 0.95, 10, Set.of(), 7));
         for (int b = 0; b < PROMPTS.size(); b++) {
@@ -49,9 +58,9 @@ class SamplerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY})
-    void cachedAndUncachedGreedyAgree(String positions) {
-        ModelConfig cfg = new ModelConfig(13, 32, 2, 4, 64, 24, positions, false);
+    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY, "llama-gqa", "llama-bias"})
+    void cachedAndUncachedGreedyAgree(String arch) {
+        ModelConfig cfg = config(arch);
         Sampler sampler = new Sampler(randomModel(cfg), cfg);
         SamplingOptions greedy = SamplingOptions.greedy(12, Set.of(0));
         List<Sample> cached = sampler.generate(PROMPTS, greedy);

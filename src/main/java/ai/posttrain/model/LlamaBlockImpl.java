@@ -1,0 +1,148 @@
+package ai.posttrain.model;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Forward and backward of {@link LlamaBlock} in row form [N = mb*T, d]: every projection is one gemm over all
+ * positions (q, k and v fused, gate and up fused), attention is batched over (sequence, key/value head).
+ */
+public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
+
+    /** What the backward pass needs from the forward pass. */
+    private static final class Cache {
+        INDArray input, output;
+        RmsNorm.Cache norm1, norm2;
+        INDArray h1, q, k, v, p, att, h2, gate, up, sig, silu, a;
+        Rotary rotary;
+    }
+
+    private Cache cache;
+    private Rotary rotaryTable;
+    private final LayerWorkspaces workspaces = new LayerWorkspaces(this);
+
+    public LlamaBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        long mb = input.size(0), t = input.size(2);
+        Cache c = forward(input, maskArray);
+        cache = training ? c : null;
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, Seq.fromRows(c.output, mb, t));
+    }
+
+    private Cache forward(INDArray in, INDArray mask) {
+        LlamaBlock conf = layerConf();
+        int heads = conf.getHeads(), kv = conf.getKvHeads(), hd = conf.headSize(), ff = conf.getDFf();
+        long mb = in.size(0);
+        int t = (int) in.size(2);
+        if (t > conf.getMaxSeqLen()) throw new IllegalArgumentException("sequence length " + t + " > maxSeqLen " + conf.getMaxSeqLen());
+        Cache c = new Cache();
+        c.input = in;
+        INDArray x = Seq.toRows(in);
+
+        RmsNorm.Cache[] nc = new RmsNorm.Cache[1];
+        c.h1 = RmsNorm.forward(x, params.get("attnNorm"), conf.getNormEps(), nc);
+        c.norm1 = nc[0];
+        INDArray qkv = c.h1.mmul(params.get("Wqkv"));
+        if (conf.isQkvBias()) qkv.addiRowVector(params.get("bqkv"));
+        INDArray[] split = HeadLayout.split(qkv, mb, t, heads, kv, hd);
+        if (rotaryTable == null || rotaryTable.t != t || rotaryTable.cos.dataType() != x.dataType())
+            rotaryTable = new Rotary(t, hd, 0, conf.getRopeTheta(), x.dataType()); // reused while T stays the same
+        c.rotary = rotaryTable;
+        c.q = c.rotary.apply(split[0]);
+        c.k = c.rotary.apply(split[1]);
+        c.v = split[2];
+        c.p = Attention.probabilities(c.q, c.k, Attention.mask(mask, mb, t, t, 0, x.dataType()), heads);
+        c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
+        INDArray x1 = c.att.mmul(params.get("Wo")).addi(x);
+
+        c.h2 = RmsNorm.forward(x1, params.get("mlpNorm"), conf.getNormEps(), nc);
+        c.norm2 = nc[0];
+        INDArray gu = c.h2.mmul(params.get("Wgu"));
+        c.gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff)).dup('c');
+        c.up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff)).dup('c');
+        c.sig = Transforms.sigmoid(c.gate, true);
+        c.silu = c.gate.mul(c.sig);
+        c.a = c.silu.mul(c.up);
+        c.output = c.a.mmul(params.get("Wdown")).addi(x1);
+        return c;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (cache == null || cache.input != input) cache = forward(input, maskArray);
+        INDArray epsilonOut;
+        try (MemoryWorkspace ws = workspaces.backward()) {
+            epsilonOut = backward(epsilon);
+        }
+        cache = null;
+        Gradient g = new DefaultGradient();
+        for (String key : SpecParamInitializer.keys(layerConf().paramSpecs())) g.gradientForVariable().put(key, gradientViews.get(key));
+        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilonOut));
+    }
+
+    /** Writes the parameter gradients into the gradient views; returns dL/dinput [mb, d, T] (detached). */
+    private INDArray backward(INDArray epsilon) {
+        Cache c = cache;
+        LlamaBlock conf = layerConf();
+        int heads = conf.getHeads(), kv = conf.getKvHeads(), hd = conf.headSize();
+        long mb = input.size(0);
+        int t = (int) input.size(2);
+        INDArray dy = Seq.toRows(epsilon);
+
+        // MLP branch: y = x1 + (silu(gate) * up) Wdown
+        gradientViews.get("Wdown").assign(c.a.transpose().mmul(dy));
+        INDArray da = dy.mmul(params.get("Wdown").transpose());
+        // d silu(g)/dg = s + g s (1 - s) = s (1 + g (1 - s))
+        INDArray dGate = c.sig.rsub(1.0).muli(c.gate).addi(1.0).muli(c.sig).muli(c.up).muli(da);
+        INDArray dUp = da.mul(c.silu);
+        INDArray dGu = Nd4j.hstack(dGate, dUp);
+        gradientViews.get("Wgu").assign(c.h2.transpose().mmul(dGu));
+        INDArray dx1 = RmsNorm.backward(dGu.mmul(params.get("Wgu").transpose()), c.norm2, params.get("mlpNorm"),
+                gradientViews.get("mlpNorm")).addi(dy);
+
+        // attention branch: x1 = x + att Wo
+        gradientViews.get("Wo").assign(c.att.transpose().mmul(dx1));
+        INDArray dAtt = HeadLayout.toHeads(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
+        INDArray[] dqkv = new INDArray[3];
+        Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
+        dqkv[0] = c.rotary.backward(dqkv[0]);
+        dqkv[1] = c.rotary.backward(dqkv[1]);
+        INDArray dQkv = HeadLayout.join(dqkv, mb, t, heads, kv, hd);
+        gradientViews.get("Wqkv").assign(c.h1.transpose().mmul(dQkv));
+        if (conf.isQkvBias()) gradientViews.get("bqkv").assign(LayerWorkspaces.columnSums(dQkv).reshape(1, conf.qkvWidth()));
+        INDArray dx = RmsNorm.backward(dQkv.mmul(params.get("Wqkv").transpose()), c.norm1, params.get("attnNorm"),
+                gradientViews.get("attnNorm")).addi(dx1);
+        return Seq.fromRows(dx, mb, t).detach();
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public void clearNoiseWeightParams() {
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        cache = null;
+    }
+}
