@@ -1,6 +1,8 @@
 // Evaluates token sequences with llama.cpp (node-llama-cpp, CPU build, never compiled here) on a GGUF file.
-// stdin:  {"model": PATH, "sequences": [[ids]...], "greedy": [{"prompt": [ids], "maxTokens": n}...]}
+// stdin:  {"model": PATH, "vocab": n, "sequences": [[ids]...], "greedy": [{"prompt": [ids], "maxTokens": n}...],
+//          "tokenize": [text...], "detokenize": [[ids]...]}
 // stdout: {"logProbs": [[[vocab floats] per position] per sequence], "greedy": [[ids] per prompt],
+//          "tokenized": [[ids]...], "detokenized": [text...],
 //          "kvCacheKey": ggml type id (0 = F32), "kvCacheValue": ..., "flashAttention": false}
 // Flash attention is off by default: llama.cpp's CPU flash-attention kernel rounds through F16 (4e-3 log-prob
 // differences measured on the test models, against 5e-6 without it).
@@ -57,6 +59,9 @@ for (const g of request.greedy ?? []) {
     await context.dispose();
 }
 
-process.stdout.write(JSON.stringify({logProbs, greedy, ...used}));
+const tokenized = (request.tokenize ?? []).map(text => Array.from(model.tokenize(text, false)));
+const detokenized = (request.detokenize ?? []).map(ids => model.detokenize(ids));
+
+process.stdout.write(JSON.stringify({logProbs, greedy, tokenized, detokenized, ...used}));
 await model.dispose();
 await llama.dispose();

@@ -37,7 +37,8 @@ public final class LlamaCpp {
      *
      * @param kvCacheF32 both KV cache tensors were F32 (ggml type 0)
      */
-    public record Result(List<double[][]> logProbs, List<int[]> greedy, boolean kvCacheF32, boolean flashAttention) {
+    public record Result(List<double[][]> logProbs, List<int[]> greedy, List<int[]> tokenized, List<String> detokenized,
+                         boolean kvCacheF32, boolean flashAttention) {
     }
 
     private LlamaCpp() {}
@@ -48,6 +49,12 @@ public final class LlamaCpp {
      */
     public static Result evaluate(Path gguf, int vocab, List<int[]> sequences, List<int[]> greedyPrompts, int greedyTokens)
             throws IOException, InterruptedException {
+        return evaluate(gguf, vocab, sequences, greedyPrompts, greedyTokens, List.of(), List.of());
+    }
+
+    /** As above, and llama.cpp's own tokenization of {@code tokenize} (no BOS) and text of {@code detokenize}. */
+    public static Result evaluate(Path gguf, int vocab, List<int[]> sequences, List<int[]> greedyPrompts, int greedyTokens,
+                                  List<String> tokenize, List<int[]> detokenize) throws IOException, InterruptedException {
         Path dir = install();
         ObjectNode req = JSON.createObjectNode();
         req.put("model", gguf.toAbsolutePath().toString());
@@ -61,6 +68,9 @@ public final class LlamaCpp {
             ids(g.putArray("prompt"), p);
             g.put("maxTokens", greedyTokens);
         }
+        tokenize.forEach(req.putArray("tokenize")::add);
+        ArrayNode detok = req.putArray("detokenize");
+        for (int[] d : detokenize) ids(detok.addArray(), d);
         Process p = new ProcessBuilder("node", dir.resolve(SCRIPT).toString()).directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (OutputStream in = p.getOutputStream()) {
@@ -84,14 +94,21 @@ public final class LlamaCpp {
             }
             logProbs.add(rows);
         }
-        List<int[]> continuations = new ArrayList<>();
-        for (JsonNode g : res.path("greedy")) {
+        List<String> texts = new ArrayList<>();
+        res.path("detokenized").forEach(t -> texts.add(t.asText()));
+        boolean f32 = res.path("kvCacheKey").asInt(-1) == 0 && res.path("kvCacheValue").asInt(-1) == 0;
+        return new Result(logProbs, idLists(res.path("greedy")), idLists(res.path("tokenized")), texts, f32,
+                res.path("flashAttention").asBoolean());
+    }
+
+    private static List<int[]> idLists(JsonNode lists) {
+        List<int[]> out = new ArrayList<>();
+        for (JsonNode g : lists) {
             int[] ids = new int[g.size()];
             for (int i = 0; i < ids.length; i++) ids[i] = g.get(i).asInt();
-            continuations.add(ids);
+            out.add(ids);
         }
-        boolean f32 = res.path("kvCacheKey").asInt(-1) == 0 && res.path("kvCacheValue").asInt(-1) == 0;
-        return new Result(logProbs, continuations, f32, res.path("flashAttention").asBoolean());
+        return out;
     }
 
     private static void ids(ArrayNode a, int[] ids) {
