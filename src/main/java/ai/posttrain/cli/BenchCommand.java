@@ -2,6 +2,8 @@ package ai.posttrain.cli;
 
 import ai.posttrain.model.Benchmark;
 import ai.posttrain.model.ModelConfig;
+import ai.posttrain.model.NamedShapes;
+import ai.posttrain.model.ShapeBenchmark;
 import ai.posttrain.stage.StageContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,17 +15,26 @@ import java.util.Set;
 final class BenchCommand implements Command {
     @Override public String name() { return "bench"; }
 
-    @Override public String usage() { return "bench [--format text|json]"; }
+    @Override public String usage() { return "bench [--shape NAME] [--format text|json]   (NAME: " + String.join(", ", NamedShapes.names()) + ")"; }
 
-    @Override public Set<String> options() { return Set.of("format"); }
+    @Override public Set<String> options() { return Set.of("format", "shape"); }
 
     @Override
     public int run(Args args, Context ctx) throws Exception {
         String format = args.format("text", "json");
-        int vocab = StageContext.tokenizerFor(ctx.config).vocabSize();
-        // The configured architectures (posttrain.model.teacher and .student), as the stages build them.
-        Map<String, Object> results = new Benchmark(Benchmark.Settings.defaults(
-                ModelConfig.of(ctx.config.teacher(), vocab), ModelConfig.of(ctx.config.student(), vocab))).run();
+        String shapeName = args.option("shape");
+        Map<String, Object> results;
+        if (shapeName != null) {
+            ModelConfig shape = NamedShapes.get(shapeName);
+            if (shape == null) throw new UsageException("--shape: unknown shape '" + shapeName + "' (known: "
+                    + String.join(", ", NamedShapes.names()) + ")");
+            results = new ShapeBenchmark(ShapeBenchmark.Settings.defaults(shape)).run();
+        } else {
+            int vocab = StageContext.tokenizerFor(ctx.config).vocabSize();
+            // The configured architectures (posttrain.model.teacher and .student), as the stages build them.
+            results = new Benchmark(Benchmark.Settings.defaults(
+                    ModelConfig.of(ctx.config.teacher(), vocab), ModelConfig.of(ctx.config.student(), vocab))).run();
+        }
         if (format.equals("json")) {
             ObjectMapper json = new ObjectMapper();
             ObjectNode root = json.createObjectNode();

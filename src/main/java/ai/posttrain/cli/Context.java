@@ -35,7 +35,7 @@ final class Context {
 
     /** Counts a conversation's tokens as training will see them (the chat template's full render). */
     TokenCounter tokenCounter() {
-        ChatTemplate template = new ChatTemplate(StageContext.tokenizerFor(config));
+        ChatTemplate template = StageContext.templateFor(config);
         return template::count;
     }
 

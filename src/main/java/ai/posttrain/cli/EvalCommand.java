@@ -34,7 +34,7 @@ final class EvalCommand implements Command {
         Checkpoints.Loaded model = Checkpoints.load(modelDir, hadoop);
         EvalItems.Read items = EvalItems.read(ctx.spark(), data, ctx.builtinData(), ctx.tokenCounter(),
                 ctx.config.data().maxTokens(), limit);
-        ChatTemplate template = new ChatTemplate(StageContext.tokenizerFor(ctx.config));
+        ChatTemplate template = StageContext.templateFor(ctx.config);
         EvalReport report = new Evaluator(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(ctx.spark().sparkContext()), template,
                 ctx.config.eval().maxNewTokens(), ctx.config.eval().batchSize())
                 .evaluate(ModelBytes.of(model.graph(), model.info().config()), items.items());

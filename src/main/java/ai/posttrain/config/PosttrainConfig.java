@@ -37,8 +37,11 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
         Settings spark = p.child("spark");
         Settings tok = p.child("tokenizer");
         Settings data = p.child("data");
-        String tokenizerKind = tok.oneOf("kind", List.of("byte", "hf"));
+        String tokenizerKind = tok.oneOf("kind", List.of("byte", "hf", "hf-model"));
         String tokenizerPath = tok.string("path");
+        if (tokenizerKind.equals("hf-model") && tokenizerPath.isBlank()) {
+            throw new ConfigError(tok.key("path"), "required when tokenizer.kind = hf-model (a Hugging Face model folder)");
+        }
         if (tokenizerKind.equals("hf") && tokenizerPath.isBlank()) {
             throw new ConfigError(tok.key("path"), "required when tokenizer.kind = hf (a tokenizer.json)");
         }

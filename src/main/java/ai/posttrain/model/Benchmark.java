@@ -113,9 +113,12 @@ public final class Benchmark {
         }
     }
 
-    /** Model FLOPs per trained token: 6 per parameter (forward + backward) plus attention score/mix products. */
+    /**
+     * Model FLOPs per trained token: 6 per matmul parameter (forward + backward; embedding lookups, norms and
+     * biases are not matmuls) plus attention score/mix products.
+     */
     public static double trainFlopsPerToken(ModelConfig cfg, int seqLen) {
-        return 6.0 * cfg.parameterCount() + 3.0 * cfg.attentionFlopsPerToken(seqLen);
+        return 6.0 * cfg.matmulParameterCount() + 3.0 * cfg.attentionFlopsPerToken(seqLen);
     }
 
     /** Training throughput of {@code threads} data-parallel workers, each fitting its own copy (as Spark's workers do). */

@@ -19,7 +19,7 @@ public record StageContext(SparkSession spark, PosttrainConfig config, RunDir ru
                            ChatTemplate template, BuiltinData builtin, PrintStream console) {
 
     public static StageContext create(SparkSession spark, PosttrainConfig config, RunDir run, PrintStream console) {
-        return new StageContext(spark, config, run, new TableWriter(run), new ChatTemplate(tokenizerFor(config)),
+        return new StageContext(spark, config, run, new TableWriter(run), templateFor(config),
                 builtinFor(config), console);
     }
 
@@ -27,6 +27,16 @@ public record StageContext(SparkSession spark, PosttrainConfig config, RunDir ru
     public static Tokenizer tokenizerFor(PosttrainConfig config) {
         try {
             return Tokenizers.create(config.tokenizer().kind(), config.tokenizer().path());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("posttrain.tokenizer.path", e.getMessage());
+        }
+    }
+
+    /** The configured tokenizer's chat template; a model folder without one is a configuration error. */
+    public static ChatTemplate templateFor(PosttrainConfig config) {
+        Tokenizer tokenizer = tokenizerFor(config);
+        try {
+            return ChatTemplate.of(tokenizer);
         } catch (IllegalArgumentException e) {
             throw new ConfigError("posttrain.tokenizer.path", e.getMessage());
         }

@@ -99,6 +99,9 @@ public final class HfTokenizer implements Tokenizer {
 
     public String source() { return source; }
 
+    /** The tokenizer.json as read (to copy it next to a checkpoint). */
+    public byte[] fileBytes() { return json.clone(); }
+
     @Override public int specialId(SpecialToken token) { return specialIds[token.ordinal()]; }
 
     @Override

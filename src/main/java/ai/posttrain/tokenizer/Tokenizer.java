@@ -7,7 +7,7 @@ import java.io.Serializable;
  * Special tokens (chat roles, think markers, end of turn, padding) have fixed ids inside the vocabulary.
  */
 public interface Tokenizer extends Serializable {
-    /** Name as written in model.json: "byte" or "hf". */
+    /** Name as written in model.json: "byte", "hf", or "hf-model" (a model folder, see {@link Tokenizers}). */
     String kind();
 
     int vocabSize();
@@ -21,4 +21,7 @@ public interface Tokenizer extends Serializable {
 
     /** The id of a special token. */
     int specialId(SpecialToken token);
+
+    /** How chats are laid out with this tokenizer; the built-in layout unless the tokenizer brings a template. */
+    default ChatLayout chatLayout() { return new BuiltinChatLayout(this); }
 }
