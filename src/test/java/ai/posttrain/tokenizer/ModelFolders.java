@@ -18,11 +18,11 @@ import java.util.List;
  * Tiny model folders shaped like SmolLM2-Instruct, Qwen2.5-Instruct and Llama-3.2-Instruct: the tiny byte-level
  * BPE of tiny-bpe.json (ids 0..294) with each family's added tokens from id 295 and its real chat template.
  */
-final class ModelFolders {
+public final class ModelFolders {
     private ModelFolders() {}
 
     /** 5 Sep 2024, so Llama's "Today Date" is fixed. */
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2024-09-05T12:00:00Z"), ZoneOffset.UTC);
+    public static final Clock CLOCK = Clock.fixed(Instant.parse("2024-09-05T12:00:00Z"), ZoneOffset.UTC);
 
     static String resource(String name) {
         try (InputStream in = ModelFolders.class.getResourceAsStream("/tokenizer/" + name)) {
@@ -32,7 +32,7 @@ final class ModelFolders {
         }
     }
 
-    static Path smolLm2(Path dir) throws IOException {
+    public static Path smolLm2(Path dir) throws IOException {
         return folder(dir.resolve("smollm2"), List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"), List.of(),
                 "{\"bos_token\": \"<|im_start|>\", \"eos_token\": \"<|im_end|>\", \"pad_token\": \"<|im_end|>\", \"unk_token\": \"<|endoftext|>\"}",
                 "smollm2-instruct.jinja", "{\"bos_token_id\": 296, \"eos_token_id\": 297}", 297);
