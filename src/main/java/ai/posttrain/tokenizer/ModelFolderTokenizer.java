@@ -142,6 +142,7 @@ public final class ModelFolderTokenizer implements Tokenizer {
     public int padTokenId() { return padTokenId; }
 
     /** Whether the folder has this special token. */
+    @Override
     public boolean has(SpecialToken token) { return specialIds[token.ordinal()] >= 0; }
 
     @Override
