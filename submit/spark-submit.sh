@@ -75,6 +75,8 @@ positive "$cores" --executor-cores
 executor_mb=$(megabytes "$executor_memory" --executor-memory)
 offheap_mb=$(megabytes "$offheap" --executor-offheap)
 driver_mb=$(megabytes "$driver_memory" --driver-memory)
+# Code-reward jails: reward.sandbox.max-concurrent x (memory-mb + work-dir-mb) at the defaults (2 x 544m).
+sandbox_mb=${POSTTRAIN_SANDBOX_MB:-1088}
 
 if [ -z "$jar" ]; then
   jar=$(ls "$HOME_DIR"/target/spark-posttrain-*-cluster.jar 2>/dev/null | head -n 1 || true)
@@ -99,7 +101,7 @@ args=(--master "$master" --deploy-mode "$deploy_mode" --class ai.posttrain.cli.M
       --driver-memory "$driver_memory" --executor-memory "$executor_memory" --executor-cores "$cores"
       --driver-java-options "$driver_opts"
       --conf "spark.executor.extraJavaOptions=$executor_opts"
-      --conf "spark.executor.memoryOverhead=$((offheap_mb + 512))m"
+      --conf "spark.executor.memoryOverhead=$((offheap_mb + 512 + sandbox_mb))m"
       --conf spark.executorEnv.OMP_NUM_THREADS=1)
 case "$master" in
   spark://*) args+=(--total-executor-cores $((executors * cores))) ;;

@@ -66,6 +66,9 @@ public final class Main {
         } catch (ConfigError e) {
             err.println("config error: " + e.getMessage());
             return 2;
+        } catch (ai.posttrain.format.ModelFormatException e) {   // a model folder/file the engine cannot load or write
+            err.println("error: " + e.getMessage());
+            return 2;
         } catch (UserError | DataException e) {
             err.println("error: " + e.getMessage());
             return 1;

@@ -16,7 +16,7 @@ import java.util.Set;
  * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
-                         TrainSettings train) implements Serializable {
+                         TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
@@ -83,7 +83,15 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         rm.doubleIn("beta", 1e-3, 100)),
                 new Monitor(mon.doubleIn("max-mean-length", 1, 1e6), mon.doubleIn("length-growth", 1, 1e6),
                         mon.doubleIn("max-flagged-rate", 0, 1), mon.doubleIn("trend-epsilon", 0, 1)),
-                TrainSettings.forStage(config, "rl"));
+                TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")));
+    }
+
+    /** posttrain.reward.sandbox: the code sandbox's limits (see reference.conf). */
+    static ai.posttrain.reward.SandboxLimits sandbox(Settings s) {
+        return new ai.posttrain.reward.SandboxLimits(s.intIn("wall-clock-ms", 100, 3_600_000),
+                s.longAtLeast("memory-mb", 32) << 20, s.intIn("cpu-seconds", 1, 3600), s.intIn("max-processes", 1, 100_000),
+                s.longAtLeast("max-file-mb", 1) << 20, s.longAtLeast("work-dir-mb", 1) << 20,
+                s.intIn("max-concurrent", 1, 1024), s.bool("allow-unisolated"));
     }
 
     private static SubStage subStage(Settings s, Config c, String where) {

@@ -3,14 +3,18 @@ package ai.posttrain.reward;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the completion's Python code and then each test (e.g. "assert f(2) == 5") in a {@link PythonSandbox}.
- * Score: the fraction of tests passed; passed: all of them. Any sandbox violation (network, process, file
- * outside the temp dir, blocked import, memory), a timeout or a resource kill scores zero and is flagged.
+ * Scores the completion's Python code against tests such as "assert f(2) == 5" through a {@link PythonSandbox}:
+ * the solution runs jailed; each test's call comes back as plain data and is compared outside the jail.
+ * Score: the fraction of tests passed; passed: all of them. Anything the solution tried (files outside the
+ * jail's work dir, network, processes, exiting early, non-plain or forged results, tampering), a timeout
+ * or a resource kill scores zero and is flagged. A test that is not a single assert of a call against a
+ * literal (or a bare truth test) is "unsupported": it counts as not passed, with the reason.
+ * Where the OS cannot isolate and {@link CodeIsolation#ALLOW_KEY} is not set, every result is a flagged
+ * zero with the refusal line.
  */
 public final class CodeVerifier implements Verifier {
     private static final long serialVersionUID = 1L;
@@ -46,6 +50,8 @@ public final class CodeVerifier implements Verifier {
         if (tests.isEmpty()) return VerifierResult.fail("no tests to run", Map.of());
         String code = CodeExtractor.extract(completion);
         if (code == null) return VerifierResult.fail("no code in the completion", Map.of());
+        String refusal = sandbox.refusal();
+        if (refusal != null) return new VerifierResult(0, false, refusal, Map.of("flags", List.of("no_isolation")));
         PythonSandbox.Run run = sandbox.run(code, tests);
 
         List<Map<String, Object>> perTest = new ArrayList<>();
@@ -62,27 +68,25 @@ public final class CodeVerifier implements Verifier {
             if (t.status().equals("pass")) passedCount++;
             else if (firstProblem == null) firstProblem = "test " + t.index() + " " + t.status() + (t.message().isEmpty() ? "" : ": " + t.message());
         }
-        LinkedHashSet<String> flags = new LinkedHashSet<>();
-        for (String v : run.violations()) flags.add(v.substring(0, v.indexOf(':')));
-        if (run.killedBy() != null) flags.add(run.killedBy().equals("timeout") ? "timeout"
-                : run.killedBy().contains("SIGXCPU") ? "cpu_limit" : "killed");
-
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("tests", perTest);
         details.put("passed_tests", passedCount);
         details.put("total_tests", tests.size());
-        details.put("flags", List.copyOf(flags));
+        details.put("flags", run.flags());
         details.put("violations", run.violations());
         details.put("solution_status", run.solutionStatus());
         details.put("killed_by", run.killedBy() == null ? "" : run.killedBy());
-        details.put("network_namespace", run.networkNamespace());
+        details.put("isolated", run.isolated());
         details.put("millis", run.millis());
         details.put("output", run.output());
 
-        if (!run.violations().isEmpty()) return VerifierResult.fail("sandbox violation: " + run.violations().get(0), details);
-        if (run.killedBy() != null) return VerifierResult.fail(run.killedBy().equals("timeout")
-                ? "wall-clock limit exceeded" : "process " + run.killedBy(), details);
-        if (!run.solutionStatus().equals("pass")) return VerifierResult.fail("solution failed to run: " + run.solutionMessage(), details);
+        if (!run.flags().isEmpty()) {
+            String what = !run.violations().isEmpty() ? run.violations().get(0)
+                    : run.killedBy() != null ? run.killedBy() : String.join(",", run.flags());
+            return VerifierResult.fail("sandbox: " + String.join(",", run.flags()) + " (" + what + ")", details);
+        }
+        if (!run.solutionStatus().equals("pass") && !run.solutionStatus().equals("not_run"))
+            return VerifierResult.fail("solution failed to run: " + run.solutionMessage(), details);
         double score = (double) passedCount / tests.size();
         boolean all = passedCount == tests.size();
         String reason = passedCount + "/" + tests.size() + " tests passed" + (all ? "" : "; first problem: " + firstProblem);

@@ -24,7 +24,9 @@ import static org.apache.spark.sql.functions.when;
  * Group-relative advantages with window functions over each prompt's group ({@code sub_stage},
  * {@code iteration}, {@code prompt_id}): GRPO's {@code (r - mean) / (std + eps)}, or Dr. GRPO's
  * {@code r - mean} without the std. A group whose rewards are all equal teaches nothing: its advantage
- * is null, and {@link #droppedGroups} counts such groups.
+ * is null, and {@link #droppedGroups} counts such groups. A flagged sample (sandbox violation, timeout,
+ * forged result) never enters the update: its advantage is null and the group's statistics leave it out
+ * ({@link #excludedFlagged} counts them), so a hostile sample can never get a positive advantage.
  */
 public final class GroupAdvantages extends Transformer {
     public static final double EPS = 1e-6;
@@ -40,17 +42,26 @@ public final class GroupAdvantages extends Transformer {
     public Dataset<Row> transform(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         WindowSpec g = group();
-        Column reward = col("reward");
+        boolean hasFlag = List.of(dataset.schema().fieldNames()).contains("flagged");
+        Column flagged = hasFlag ? col("flagged").equalTo(true) : lit(false);
+        Column reward = when(flagged, lit(null).cast("double")).otherwise(col("reward"));
         Column centred = reward.minus(mean(reward).over(g));
         Column advantage = stdNormalised ? centred.divide(stddev_pop(reward).over(g).plus(EPS)) : centred;
         Column equal = max(reward).over(g).equalTo(min(reward).over(g));
-        return dataset.toDF().withColumn("advantage", when(equal, lit(null).cast("double")).otherwise(advantage));
+        Column none = lit(null).cast("double");
+        return dataset.toDF().withColumn("advantage", when(flagged.or(equal.isNull()).or(equal), none).otherwise(advantage));
     }
 
     /** Groups whose rewards were all equal (advantage null), per the same grouping. */
     public static long droppedGroups(Dataset<Row> withAdvantages) {
         return withAdvantages.where(col("advantage").isNull())
                 .select("sub_stage", "iteration", "prompt_id").distinct().count();
+    }
+
+    /** Flagged samples left out of the update. */
+    public static long excludedFlagged(Dataset<Row> withAdvantages) {
+        if (!List.of(withAdvantages.schema().fieldNames()).contains("flagged")) return 0;
+        return withAdvantages.where(col("flagged").equalTo(true)).count();
     }
 
     @Override

@@ -151,7 +151,11 @@ public final class RlStage {
             RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
             RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
                     sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionNgram(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
-                    SandboxLimits.defaults());
+                    settings.sandbox());
+            if (sub.rewards().containsKey("code")) {
+                String refusal = new ai.posttrain.reward.PythonSandbox("python3", settings.sandbox()).refusal();
+                if (refusal != null) throw new IllegalStateException(refusal);
+            }
             RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
             PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");
             List<RlPrompt> prompts = prompts(sub.inputs(), sub.difficulties(), "rl:" + sub.name(), Integer.MAX_VALUE);
@@ -199,6 +203,7 @@ public final class RlStage {
             partition.put("iteration", Integer.toString(global));
             ctx.tables().writePartition(RolloutSchema.TABLE, partition, RolloutRows.forTable(scored));
             long dropped = GroupAdvantages.droppedGroups(scored);
+            long excludedFlagged = GroupAdvantages.excludedFlagged(scored);
             scored.unpersist();
 
             // 3. The update: pg minibatches from the rows that carry an advantage.
@@ -209,6 +214,7 @@ public final class RlStage {
             double tokPerS = sampleSeconds > 0 ? newTokens / sampleSeconds : 0;
             Map<String, Double> extra = new LinkedHashMap<>(stats.values());
             extra.put("dropped_groups", (double) dropped);
+            extra.put("flagged_excluded", (double) excludedFlagged);
             extra.put("groups", (double) (samples / sub.groupSize()));
             extra.put("rollout_tokens", (double) newTokens);
             extra.put("rollout_tokens_per_s", tokPerS);

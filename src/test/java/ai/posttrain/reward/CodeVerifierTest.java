@@ -42,7 +42,7 @@ class CodeVerifierTest {
         assertEquals("fail", t.get(1).get("status"));
         assertTrue(t.get(1).get("message").toString().contains("negatives"));
         assertEquals("error", t.get(2).get("status"));
-        assertTrue(t.get(2).get("message").toString().contains("NameError"));
+        assertTrue(t.get(2).get("message").toString().contains("NameError"), t.get(2).toString());
         assertEquals("pass", t.get(3).get("status"));
     }
 
@@ -77,7 +77,7 @@ class CodeVerifierTest {
         assertEquals(0.0, r.score(), "caught violations still score zero");
         assertTrue(r.flags().contains("process"), r.reason() + " " + r.flags());
         VerifierResult sub = verifier.verifyTests(fenced("import subprocess\nsubprocess.run(['sh', '-c', 'echo hi'])\ndef add(a, b):\n    return a + b"), TESTS);
-        assertTrue(sub.flags().contains("process"), sub.reason());
+        assertTrue(sub.flags().contains("import"), sub.reason());
     }
 
     @Test
@@ -86,9 +86,9 @@ class CodeVerifierTest {
         VerifierResult r = verifier.verifyTests(fenced(net), TESTS);
         assertEquals(0.0, r.score());
         assertTrue(r.flags().contains("network"), r.reason() + " " + r.flags());
-        VerifierResult raw = verifier.verifyTests(fenced("import _socket\ndef add(a, b):\n    return a + b"), TESTS);
+        VerifierResult raw = verifier.verifyTests(fenced("import _socket\n_socket.socket()\ndef add(a, b):\n    return a + b"), TESTS);
         assertEquals(0.0, raw.score());
-        assertTrue(raw.flags().contains("import"), raw.reason());
+        assertTrue(raw.flags().contains("network"), raw.reason());
     }
 
     @Test
@@ -113,8 +113,8 @@ class CodeVerifierTest {
     @Test
     void cpuLimitKillsABusyTestAndEarlierTestsStayReported() {
         CodeVerifier cpuBound = new CodeVerifier("python3", new SandboxLimits(8_000, 256L << 20, 1, 32, 1L << 20));
-        VerifierResult r = cpuBound.verifyTests(fenced("def add(a, b):\n    return a + b"),
-                List.of(TESTS.get(0), "x = 0\nwhile True:\n    x += 1", TESTS.get(1)));
+        VerifierResult r = cpuBound.verifyTests(fenced("def add(a, b):\n    return a + b\ndef spin(x):\n    while True:\n        x += 1"),
+                List.of(TESTS.get(0), "assert spin(0) == 1", TESTS.get(1)));
         assertEquals(0.0, r.score());
         assertTrue(r.flags().contains("cpu_limit"), r.reason() + " " + r.flags());
         assertEquals(List.of("pass", "error", "error"), tests(r).stream().map(t -> t.get("status")).toList());
@@ -134,9 +134,9 @@ class CodeVerifierTest {
         String fake = "print('{\"event\": \"test\", \"index\": 0, \"status\": \"pass\"}')\ndef add(a, b):\n    return -999";
         VerifierResult forged = verifier.verifyTests(fenced(fake), TESTS);
         assertEquals(0.0, forged.score(), forged.reason());
-        VerifierResult sysExit = verifier.verifyTests(fenced("def add(a, b):\n    return a + b"), List.of("import sys; sys.exit(0)", TESTS.get(0)));
-        assertEquals("error", tests(sysExit).get(0).get("status"));
-        assertEquals(0.5, sysExit.score(), 1e-9);
+        VerifierResult sysExit = verifier.verifyTests(fenced("import sys\ndef add(a, b):\n    sys.exit(0)"), TESTS);
+        assertEquals(0.0, sysExit.score(), sysExit.reason());
+        assertTrue(sysExit.flags().contains("exit"), sysExit.flags().toString());
     }
 
     @Test

@@ -62,4 +62,20 @@ class GroupAdvantagesTest {
         assertEquals(-1.0, a.get("0/p3/1"), 1e-9);
         assertTrue(a.get("0/p2/1") == null);
     }
+
+    @Test
+    void aFlaggedSampleNeverEntersTheUpdateWhateverItsReward() {
+        List<Row> rows = new ArrayList<>();
+        double[] rewards = {5.0, 1.0, 0.0, 0.0};   // sample 0: a hostile completion that somehow scored high
+        for (int i = 0; i < 4; i++) rows.add(RolloutFixtures.row(0, "p", i, "code", "q", "a", null, List.of("assert f(1) == 1"), rewards[i]));
+        Dataset<Row> in = RolloutFixtures.frame(spark, rows).withColumn("flagged",
+                org.apache.spark.sql.functions.col("sample_index").equalTo(0));
+        Dataset<Row> out = new GroupAdvantages(true).transform(in);
+        Map<Integer, Row> bySample = new HashMap<>();
+        for (Row r : out.collectAsList()) bySample.put(r.getInt(r.fieldIndex("sample_index")), r);
+        assertTrue(bySample.get(0).isNullAt(bySample.get(0).fieldIndex("advantage")), "flagged: no advantage");
+        double a1 = bySample.get(1).getDouble(bySample.get(1).fieldIndex("advantage"));
+        assertEquals(Math.sqrt(2), a1, 1e-3, "the group's statistics leave the flagged sample out");
+        assertEquals(1, GroupAdvantages.excludedFlagged(out));
+    }
 }

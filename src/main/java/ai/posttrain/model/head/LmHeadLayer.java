@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -96,7 +97,7 @@ public class LmHeadLayer extends BaseLayer<LmHeadOutputLayer> implements IOutput
         assertInputSet(false);
         INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY), b = getParam(DefaultParamInitializer.BIAS_KEY);
         int mb = (int) input.size(0), t = (int) input.size(2);
-        INDArray logits = Rows.toRows(input, workspaceMgr, ArrayType.FF_WORKING_MEM).mmul(w).addiRowVector(b);
+        INDArray logits = Nd4j.matmul(Rows.toRows(input, workspaceMgr, ArrayType.FF_WORKING_MEM), w).addiRowVector(b);
         return Rows.fromRows(logits, mb, t, workspaceMgr, ArrayType.ACTIVATIONS);
     }
 

@@ -1,0 +1,33 @@
+# Builds the jail's root and starts the runner in it. Run by /bin/sh as root of a fresh user namespace,
+# inside fresh mount, PID, network, IPC and UTS namespaces (see judge.py):
+#   jail.sh ROOT PREFIX PYTHON JAIL_UID WORK_BYTES RUNNER_SOURCE
+# ROOT: an empty directory to build in; PREFIX: the Python installation, bound read-only with the system
+# libraries and nothing else of the host; JAIL_UID: the uid (and gid) the runner drops to.
+# Few external commands: each costs a fork and exec on every verification.
+set -eu
+R=$1 PREFIX=$2 PY=$3 JUID=$4 SIZE=$5 RUNNER=$6
+mount -t tmpfs -o "size=$SIZE,mode=0755,nosuid,nodev" jail "$R"
+cd "$R"
+mkdir -p ".$PREFIX" usr/lib usr/lib64 usr/bin dev work .old proc
+: > usr/bin/setpriv
+for d in null zero urandom; do : > "dev/$d"; done
+ro() { mount -o bind,ro,nosuid "$1" ".$1"; }
+ro "$PREFIX"
+[ -L /usr/lib ] || ro /usr/lib
+[ -d /usr/lib64 ] && [ ! -L /usr/lib64 ] && ro /usr/lib64
+# merged /usr (/lib -> usr/lib) stays a symlink; otherwise the directory is bound too
+for l in lib lib64; do
+  if [ -L "/$l" ]; then ln -s "usr/$l" "$l"; elif [ -d "/$l" ]; then mkdir "$l"; ro "/$l"; fi
+done
+ro /usr/bin/setpriv
+for d in null zero urandom; do mount -o bind "/dev/$d" "dev/$d"; done
+[ "$JUID" = 0 ] || chown "$JUID:$JUID" work
+chmod 0700 work 2>/dev/null || true
+# umount needs a /proc; the old root (the host) goes away lazily, then that /proc too.
+mount -t proc proc proc
+pivot_root . .old
+/.old/usr/bin/umount -l /.old /proc
+cd /work
+if [ "$JUID" = 0 ]; then GROUPS_OPT=--keep-groups; else GROUPS_OPT=--clear-groups; fi
+exec /usr/bin/setpriv --reuid="$JUID" --regid="$JUID" $GROUPS_OPT --no-new-privs --inh-caps=-all \
+  --bounding-set=-all --pdeathsig=KILL -- "$PY" -I -S -B -c "$RUNNER"

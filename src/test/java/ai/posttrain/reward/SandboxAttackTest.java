@@ -1,0 +1,144 @@
+package ai.posttrain.reward;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hostile solutions against the jailed code verifier. Every attack also defines a correct {@code f}, so that
+ * only containment and detection can make it score zero. Each asserts the verdict (zero), the flag it must
+ * raise and the absence of side effects on the host (a bait file unchanged, files not created, the loopback
+ * listener never connected to, no process left with the attack's marker). They run in parallel.
+ */
+class SandboxAttackTest {
+    static final SandboxLimits LIMITS = new SandboxLimits(4_000, 256L << 20, 2, 16, 1L << 20, 8L << 20, 4, false);
+    static final CodeVerifier VERIFIER = new CodeVerifier("python3", LIMITS);
+    static final List<String> TESTS = List.of("assert f(2) == 5", "assert f(10) == 21");
+    static final String F = "\ndef f(x):\n    return 2 * x + 1\n";
+
+    static Path dir, bait, marker;
+    static ServerSocket listener;
+    static final AtomicInteger connections = new AtomicInteger();
+
+    @BeforeAll
+    static void host() throws IOException {
+        dir = Files.createTempDirectory("sandbox-attack-");
+        bait = dir.resolve("bait.txt");
+        Files.writeString(bait, "secret");
+        marker = dir.resolve("pwned-" + UUID.randomUUID());
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        listener.setSoTimeout(200);
+        Thread t = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try { listener.accept().close(); connections.incrementAndGet(); }
+                catch (SocketTimeoutException ignored) { }
+                catch (IOException e) { return; }
+            }
+        }, "attack-listener");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @AfterAll
+    static void close() throws IOException { listener.close(); }
+
+    /** name → {solution, flag it must raise}. */
+    static Map<String, String[]> attacks() {
+        String m = marker.toString(), b = bait.toString(), d = dir.toString();
+        int port = listener.getLocalPort();
+        Map<String, String[]> a = new LinkedHashMap<>();
+        a.put("open_write", new String[]{"open('" + m + "', 'w').write('x')" + F, "filesystem"});
+        a.put("open_read", new String[]{"print(open('" + b + "').read())" + F, "filesystem"});
+        a.put("etc_passwd", new String[]{"print(open('/etc/passwd').read())" + F, "filesystem"});
+        a.put("chdir_relative", new String[]{"import os\nos.chdir('" + d + "')\nopen('" + marker.getFileName() + "', 'w').write('x')" + F, "filesystem"});
+        a.put("dotdot_relative", new String[]{"open('../../../.." + m + "', 'w').write('x')" + F, "filesystem"});
+        a.put("c_fileio", new String[]{"import sys\ntype(sys.stdout.buffer.raw)('" + m + "', 'w').write(b'x')" + F, "filesystem"});
+        a.put("private_io", new String[]{"import _io\n_io.FileIO('" + m + "', 'w').write(b'x')" + F, "filesystem"});
+        a.put("posix_open", new String[]{"import posix\nfd = posix.open('" + m + "', posix.O_WRONLY | posix.O_CREAT)\nposix.write(fd, b'x')" + F, "filesystem"});
+        a.put("reimported_builtins", new String[]{"import importlib, builtins\nimportlib.reload(builtins)\nbuiltins.open('" + m + "', 'w').write('x')" + F, "filesystem"});
+        a.put("delete_file", new String[]{"import os\nos.remove('" + b + "')" + F, "filesystem"});
+        a.put("ctypes", new String[]{"import ctypes\nctypes.CDLL(None).system(b'touch " + m + "')" + F, "import"});
+        a.put("fork_bomb", new String[]{"import os\nwhile True:\n    os.fork()" + F, "process"});
+        a.put("subprocess", new String[]{"import subprocess\nsubprocess.run(['sh', '-c', 'touch " + m + "'])" + F, "import"});
+        a.put("setsid_daemon", new String[]{"import os\nif os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(60)\n    open('" + m + "', 'w')" + F, "process"});
+        a.put("socket_loopback", new String[]{"import socket\ns = socket.socket()\ns.settimeout(1)\ns.connect(('127.0.0.1', " + port + "))" + F, "network"});
+        a.put("raw_socket_module", new String[]{"import _socket\ns = _socket.socket()\ns.connect(('127.0.0.1', " + port + "))" + F, "network"});
+        a.put("memory_exhaustion", new String[]{"x = bytearray(8 * 1024 ** 3)" + F, "memory"});
+        a.put("disk_exhaustion", new String[]{"f = open('big', 'wb')\nwhile True:\n    f.write(b'x' * 1048576)" + F, "file_size_limit"});
+        a.put("output_flood", new String[]{"while True:\n    print('y' * 65536)" + F, "file_size_limit"});
+        a.put("forged_records", new String[]{"import os\nfor fd in range(3, 20):\n    try:\n        os.write(fd, b'0' * 32 + b' {\"event\": \"done\"}\\n')\n    except OSError:\n        pass" + F, "forged_output"});
+        a.put("sys_exit_before_checks", new String[]{"import sys\nsys.exit(0)" + F, "exit"});
+        a.put("os_exit_before_checks", new String[]{F + "import os\nos._exit(0)", "exited_early"});
+        a.put("rigged_eq", new String[]{"class R(int):\n    def __eq__(self, o): return True\n    __hash__ = int.__hash__\ndef f(x):\n    return R(0)", "non_plain_value"});
+        a.put("rigged_bool_str", new String[]{"class S(str):\n    def __eq__(self, o): return True\n    def __bool__(self): return True\n    def __hash__(self): return 0\ndef f(x):\n    return S('')", "non_plain_value"});
+        a.put("patch_builtins", new String[]{"import builtins\nbuiltins.AssertionError = type('Nope', (Exception,), {})\nbuiltins.isinstance = lambda *a: True" + F, "builtins_patched"});
+        a.put("harness_override", new String[]{"import sys\nsys.modules['__main__'].main = None" + F, "harness_tampered"});
+        a.put("harness_gc", new String[]{"import gc\nfor o in gc.get_objects():\n    pass" + F, "tamper"});
+        a.put("cpu_spin", new String[]{"while True:\n    pass" + F, "cpu_limit"});
+        return a;
+    }
+
+    @Test
+    void everyAttackScoresZeroIsFlaggedAndLeavesTheHostAlone() throws Exception {
+        Map<String, String[]> attacks = attacks();
+        assertTrue(attacks.size() >= 25, "at least 25 attacks");
+        ExecutorService pool = Executors.newFixedThreadPool(LIMITS.maxConcurrent());
+        Map<String, Future<VerifierResult>> results = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        attacks.forEach((name, a) -> results.put(name, pool.submit(() -> VERIFIER.verifyTests("```python\n" + a[0] + "\n```", TESTS))));
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Future<VerifierResult>> e : results.entrySet()) {
+            VerifierResult r = e.getValue().get();
+            String flag = attacks.get(e.getKey())[1];
+            if (r.score() != 0.0 || r.passed()) problems.add(e.getKey() + " scored " + r.score() + ": " + r.reason());
+            if (!r.flags().contains(flag)) problems.add(e.getKey() + " lacks flag " + flag + ": " + r.flags() + " " + r.reason());
+        }
+        pool.shutdown();
+        System.out.printf("%d attacks in %.1fs%n", attacks.size(), (System.nanoTime() - t0) / 1e9);
+        Thread.sleep(300);
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        assertFalse(Files.exists(marker), "an attack created a file on the host");
+        assertEquals("secret", Files.readString(bait), "the bait file changed");
+        assertEquals(0, connections.get(), "the loopback listener got a connection");
+        assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(marker.getFileName().toString())),
+                "a process of an attack survived");
+    }
+
+    @Test
+    void aCorrectSolutionStillPassesAndAWrongOneIsNotFlagged() {
+        VerifierResult ok = VERIFIER.verifyTests("```python" + F + "```", TESTS);
+        assertTrue(ok.passed(), ok.reason());
+        assertTrue(ok.flags().isEmpty(), ok.flags().toString());
+        assertEquals(true, ok.details().get("isolated"));
+        VerifierResult wrong = VERIFIER.verifyTests("```python\ndef f(x):\n    return x\n```", TESTS);
+        assertEquals(0.0, wrong.score());
+        assertTrue(wrong.flags().isEmpty(), wrong.flags().toString());
+    }
+
+    @Test
+    void unsupportedTestFormsAreNamedAndNotPassed() {
+        VerifierResult r = VERIFIER.verifyTests("```python" + F + "```", List.of("assert f(2) == 5", "assert f(2) > 1", "x = f(2)"));
+        assertEquals(1.0 / 3, r.score(), 1e-9);
+        assertTrue(r.reason().contains("unsupported"), r.reason());
+    }
+}
