@@ -2,8 +2,7 @@ package ai.posttrain.format;
 
 import ai.posttrain.format.gguf.GgufExport;
 import ai.posttrain.format.gguf.GgufWriter.GgmlType;
-import ai.posttrain.format.gguf.TokenizerExport;
-import ai.posttrain.format.gguf.TokenizerExports;
+import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.hf.HfExport;
 import ai.posttrain.format.safetensors.DType;
 import ai.posttrain.model.ModelConfig;
@@ -67,7 +66,7 @@ public final class ModelExport {
             }
             case "gguf" -> {
                 String file = new Path(out, GGUF_FILE).toString();
-                GgufExport.write(graph, cfg, tokenizerExport(tokenizer, cfg, bos, eos.get(0)),
+                GgufExport.write(graph, cfg, TokenizerExport.of(tokenizer),
                         o.precision().equals("f16") ? GgmlType.F16 : GgmlType.F32, o.name(), cfg.maxSeqLen(), file, hadoop);
                 return file;
             }
@@ -122,16 +121,5 @@ public final class ModelExport {
 
     private static boolean has(Tokenizer t, SpecialToken token) {
         return !(t instanceof ModelFolderTokenizer m) || m.has(token);
-    }
-
-    private static TokenizerExport tokenizerExport(Tokenizer tokenizer, ModelConfig cfg, int bos, int eos) {
-        if (tokenizer instanceof ModelFolderTokenizer m) {
-            int pad = m.has(SpecialToken.PAD) ? m.specialId(SpecialToken.PAD) : eos;
-            return TokenizerExports.bpe(m.folder().dir() + "/" + ModelFolder.TOKENIZER, m.folder().bytes(ModelFolder.TOKENIZER),
-                    cfg.vocab(), "default", bos, eos, pad, m.chatTemplateText());
-        }
-        if (tokenizer.kind().equals("byte")) return TokenizerExports.byteTokenizer(null);
-        throw new ModelFormatException(String.valueOf(tokenizer), "tokenizer", "kind '" + tokenizer.kind()
-                + "' does not export to GGUF (byte and Hugging Face model-folder tokenizers do)");
     }
 }

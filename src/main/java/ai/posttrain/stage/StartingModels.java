@@ -38,15 +38,17 @@ public final class StartingModels {
     }
 
     /**
-     * Token ids mean the same in both models only with one tokenizer: the run's must be the folder's
-     * (tokenizer.json and chat template), checked before any work.
+     * Token ids mean the same in two models only with one vocabulary: the folder's tokenizer.json must be the run
+     * tokenizer's, byte for byte (the run's chat template renders every stage's data, whichever model it trains).
      */
     public static void checkSameTokenizer(String key, String dir, Tokenizer runTokenizer) {
         ModelFolderTokenizer own = Tokenizers.fromModelFolder(dir);
-        if (!own.equals(runTokenizer))
+        boolean same = runTokenizer instanceof ModelFolderTokenizer run
+                && java.util.Arrays.equals(run.folder().bytes(ModelFolder.TOKENIZER), own.folder().bytes(ModelFolder.TOKENIZER));
+        if (!same)
             throw new ConfigError(key, "the model in '" + dir + "' has another tokenizer than the run's ("
                     + runTokenizer + "); set posttrain.tokenizer.kind = hf-model and posttrain.tokenizer.path to a folder"
-                    + " with the same tokenizer.json and chat template (teacher and student must share one)");
+                    + " with the same tokenizer.json (teacher and student must share one)");
     }
 
     /** Whether {@code dir} is a Hugging Face model folder rather than a checkpoint. */

@@ -2,7 +2,7 @@ package ai.posttrain.format;
 
 import ai.posttrain.format.gguf.GgufExport;
 import ai.posttrain.format.gguf.GgufWriter.GgmlType;
-import ai.posttrain.format.gguf.TokenizerExport;
+import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.gguf.TokenizerExports;
 import ai.posttrain.format.hf.HfConfig;
 import ai.posttrain.format.hf.HfImport;

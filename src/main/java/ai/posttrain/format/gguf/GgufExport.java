@@ -1,5 +1,6 @@
 package ai.posttrain.format.gguf;
 
+import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.gguf.GgufWriter.GgmlType;
 import ai.posttrain.format.hf.GraphHfWeights;
 import ai.posttrain.format.hf.HfModel;

@@ -1,5 +1,6 @@
 package ai.posttrain.format.gguf;
 
+import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.ModelFormatException;
 import ai.posttrain.format.Tensor;
 import ai.posttrain.format.gguf.GgufWriter.GgmlType;

@@ -1,5 +1,6 @@
 package ai.posttrain.format.gguf;
 
+import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.ModelFormatException;
 import ai.posttrain.tokenizer.SpecialToken;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package ai.posttrain.format.gguf;
 
+import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.EngineLogits;
 import ai.posttrain.format.LlamaCpp;
 import ai.posttrain.format.LogitComparison;
