@@ -46,16 +46,26 @@ public class TokenEmbeddingImpl extends BaseLayer<TokenEmbedding> {
         int d = c.getDModel();
         long mb = input.size(0), t = input.size(2);
         INDArray g = Seq.toRows(epsilon);
-        double[] gv = g.data().asDouble();
-        double[] dE = new double[c.getVocab() * d];
-        int[] ids = ids(input, c.getVocab());
-        for (int n = 0; n < ids.length; n++) {
-            int base = ids[n] * d, src = n * d;
-            for (int j = 0; j < d; j++) dE[base + j] += gv[src + j];
-        }
-        Gradient grad = new DefaultGradient();
         INDArray dEView = gradientViews.get("E");
-        dEView.assign(Nd4j.create(dE, new long[]{c.getVocab(), d}, DataType.DOUBLE).castTo(dEView.dataType()));
+        dEView.assign(0);
+        // Sum the rows of each distinct id, then write only those rows: a real vocabulary (50k-150k ids) makes a
+        // dense vocab x d scratch array (and its copy into the view) cost more than the whole embedding layer.
+        int[] ids = ids(input, c.getVocab());
+        java.util.Map<Integer, java.util.List<Integer>> positions = new java.util.LinkedHashMap<>();
+        for (int n = 0; n < ids.length; n++) positions.computeIfAbsent(ids[n], k -> new java.util.ArrayList<>()).add(n);
+        int distinct = positions.size(), col = 0;
+        double[] gv = g.dup('c').data().asDouble();
+        double[] sums = new double[distinct * d];
+        int[] rowsOf = new int[distinct];
+        for (var e : positions.entrySet()) {
+            rowsOf[col] = e.getKey();
+            for (int n : e.getValue())
+                for (int j = 0; j < d; j++) sums[col * d + j] += gv[n * d + j];
+            col++;
+        }
+        INDArray summed = Nd4j.create(sums, new long[]{distinct, d}, DataType.DOUBLE).castTo(dEView.dataType());
+        for (int i = 0; i < distinct; i++) dEView.getRow(rowsOf[i]).assign(summed.getRow(i));
+        Gradient grad = new DefaultGradient();
         grad.gradientForVariable().put("E", dEView);
         if (c.isLearnedPositions()) {
             INDArray dP = gradientViews.get("P");
