@@ -3,7 +3,8 @@
 //          "tokenize": [text...], "detokenize": [[ids]...]}
 // stdout: {"logProbs": [[[vocab floats] per position] per sequence], "greedy": [[ids] per prompt],
 //          "tokenized": [[ids]...], "detokenized": [text...],
-//          "kvCacheKey": ggml type id (0 = F32), "kvCacheValue": ..., "flashAttention": false}
+//          "kvCacheKey": ggml type id (0 = F32), "kvCacheValue": ..., "flashAttention": false,
+//          "addBos": llama.cpp prepends BOS to prompts it tokenizes, "addEos": ... appends EOS}
 // Flash attention is off by default: llama.cpp's CPU flash-attention kernel rounds through F16 (4e-3 log-prob
 // differences measured on the test models, against 5e-6 without it).
 // logProbs[s][t] is log p(next | tokens[0..t]) over the whole vocabulary, from llama.cpp's sampler with
@@ -62,6 +63,7 @@ for (const g of request.greedy ?? []) {
 const tokenized = (request.tokenize ?? []).map(text => Array.from(model.tokenize(text, false)));
 const detokenized = (request.detokenize ?? []).map(ids => model.detokenize(ids));
 
-process.stdout.write(JSON.stringify({logProbs, greedy, tokenized, detokenized, ...used}));
+const addBos = model.tokens.shouldPrependBosToken, addEos = model.tokens.shouldAppendEosToken;
+process.stdout.write(JSON.stringify({logProbs, greedy, tokenized, detokenized, addBos, addEos, ...used}));
 await model.dispose();
 await llama.dispose();

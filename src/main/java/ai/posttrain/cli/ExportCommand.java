@@ -1,24 +1,34 @@
 package ai.posttrain.cli;
 
 import ai.posttrain.format.ModelExport;
+import ai.posttrain.format.RandomShapeExport;
 
 import java.util.Set;
 
-/** `export`: a checkpoint (or a Hugging Face folder) as a Hugging Face folder or a GGUF file, tokenizer included. */
+/**
+ * `export`: a checkpoint (or a Hugging Face folder) as a Hugging Face folder or a GGUF file, tokenizer included;
+ * or, with --shape, a random-weight benchmark artifact of a named real-size shape (synthetic vocabulary).
+ */
 final class ExportCommand implements Command {
     @Override public String name() { return "export"; }
 
-    @Override public String usage() { return "export --model DIR --format hf|gguf --out DIR [--precision f32|f16|bf16]"; }
+    @Override public String usage() { return "export --model DIR|--shape NAME --format hf|gguf --out DIR [--precision f32|f16|bf16] [--seed N]"; }
 
-    @Override public Set<String> options() { return Set.of("model", "format", "out", "precision"); }
+    @Override public Set<String> options() { return Set.of("model", "shape", "format", "out", "precision", "seed"); }
 
     @Override
     public int run(Args args, Context ctx) {
-        String model = required(args, "model"), out = required(args, "out");
+        String model = args.option("model"), shape = args.option("shape"), out = required(args, "out");
+        if ((model == null) == (shape == null)) throw new UsageException("give one of --model DIR or --shape NAME");
         String format = args.format("hf", "gguf");   // --format hf|gguf (default hf)
         String precision = args.option("precision", "f32");
         if (!Set.of("f32", "f16", "bf16").contains(precision) || (format.equals("gguf") && precision.equals("bf16")))
             throw new UsageException("--precision must be f32 or f16" + (format.equals("hf") ? " or bf16" : "") + ", got '" + precision + "'");
+        if (shape != null) {
+            ctx.out.println(RandomShapeExport.write(shape, format, precision, args.intOption("seed", 1), out,
+                    new org.apache.hadoop.conf.Configuration()));
+            return 0;
+        }
         String written = ModelExport.exportModelDir(model, new ModelExport.Options(format, precision,
                 new org.apache.hadoop.fs.Path(model).getName()), out, new org.apache.hadoop.conf.Configuration());
         ctx.out.println(written);

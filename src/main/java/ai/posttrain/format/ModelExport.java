@@ -6,6 +6,8 @@ import ai.posttrain.tokenizer.TokenizerExport;
 import ai.posttrain.format.hf.HfExport;
 import ai.posttrain.format.safetensors.DType;
 import ai.posttrain.model.ModelConfig;
+import ai.posttrain.tokenizer.ByteTokenizer;
+import ai.posttrain.tokenizer.HfTokenizerFiles;
 import ai.posttrain.tokenizer.ModelFolder;
 import ai.posttrain.tokenizer.ModelFolderTokenizer;
 import ai.posttrain.tokenizer.SpecialToken;
@@ -62,6 +64,9 @@ public final class ModelExport {
                 };
                 HfExport.write(graph, cfg, out, new HfExport.Options(cfg.maxSeqLen(), bos >= 0 ? bos : null, eos,
                         tokenizerFiles, dtype), hadoop);
+                // the byte tokenizer has no files of its own: write the HF form of its GGUF vocabulary
+                if (tokenizerFiles == null && tokenizer instanceof ByteTokenizer)
+                    new ModelFolder(out, HfTokenizerFiles.of(TokenizerExport.of(tokenizer))).write(out, hadoop);
                 return out;
             }
             case "gguf" -> {

@@ -26,6 +26,11 @@ public class LlamaBlock extends SequenceLayerConf {
     private double ropeTheta;
     private double normEps;
     private boolean qkvBias;
+    // Llama 3 rope scaling as plain bean fields (DL4J's JSON); factor 0 means none, as in confs written before them
+    private double ropeScalingFactor;
+    private double ropeLowFreqFactor;
+    private double ropeHighFreqFactor;
+    private int ropeOriginalMaxPositions;
 
     public LlamaBlock() {
     }
@@ -40,8 +45,20 @@ public class LlamaBlock extends SequenceLayerConf {
         this.ropeTheta = cfg.ropeTheta();
         this.normEps = cfg.normEps();
         this.qkvBias = cfg.qkvBias();
+        if (cfg.ropeScaling() != null) {
+            this.ropeScalingFactor = cfg.ropeScaling().factor();
+            this.ropeLowFreqFactor = cfg.ropeScaling().lowFreqFactor();
+            this.ropeHighFreqFactor = cfg.ropeScaling().highFreqFactor();
+            this.ropeOriginalMaxPositions = cfg.ropeScaling().originalMaxPositions();
+        }
         this.nIn = cfg.dModel();
         this.nOut = cfg.dModel();
+    }
+
+    /** Llama 3's rotary frequency scaling, or null. */
+    RopeScaling ropeScaling() {
+        return ropeScalingFactor == 0 ? null
+                : new RopeScaling(ropeScalingFactor, ropeLowFreqFactor, ropeHighFreqFactor, ropeOriginalMaxPositions);
     }
 
     int headSize() {
@@ -91,4 +108,12 @@ public class LlamaBlock extends SequenceLayerConf {
     public void setNormEps(double normEps) { this.normEps = normEps; }
     public boolean isQkvBias() { return qkvBias; }
     public void setQkvBias(boolean qkvBias) { this.qkvBias = qkvBias; }
+    public double getRopeScalingFactor() { return ropeScalingFactor; }
+    public void setRopeScalingFactor(double ropeScalingFactor) { this.ropeScalingFactor = ropeScalingFactor; }
+    public double getRopeLowFreqFactor() { return ropeLowFreqFactor; }
+    public void setRopeLowFreqFactor(double ropeLowFreqFactor) { this.ropeLowFreqFactor = ropeLowFreqFactor; }
+    public double getRopeHighFreqFactor() { return ropeHighFreqFactor; }
+    public void setRopeHighFreqFactor(double ropeHighFreqFactor) { this.ropeHighFreqFactor = ropeHighFreqFactor; }
+    public int getRopeOriginalMaxPositions() { return ropeOriginalMaxPositions; }
+    public void setRopeOriginalMaxPositions(int ropeOriginalMaxPositions) { this.ropeOriginalMaxPositions = ropeOriginalMaxPositions; }
 }

@@ -62,7 +62,7 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
         if (conf.isQkvBias()) qkv.addiRowVector(params.get("bqkv"));
         INDArray[] split = HeadLayout.split(qkv, mb, t, heads, kv, hd);
         if (rotaryTable == null || rotaryTable.t != t || rotaryTable.cos.dataType() != x.dataType())
-            rotaryTable = new Rotary(t, hd, 0, conf.getRopeTheta(), x.dataType()); // reused while T stays the same
+            rotaryTable = new Rotary(t, hd, 0, conf.getRopeTheta(), conf.ropeScaling(), x.dataType()); // reused while T stays the same
         c.rotary = rotaryTable;
         c.q = c.rotary.apply(split[0]);
         c.k = c.rotary.apply(split[1]);

@@ -20,10 +20,12 @@ import ai.posttrain.config.ModelSettings;
  * @param ropeTheta      rotary base (HF {@code rope_theta})
  * @param normEps        epsilon of the norms (HF {@code rms_norm_eps}; LayerNorm uses 1e-5)
  * @param qkvBias        llama only: the q/k/v projections have biases (Qwen2)
+ * @param ropeScaling    llama only: Llama 3's rotary frequency scaling, or null (none; also what checkpoints
+ *                       written before the field existed load as)
  */
 public record ModelConfig(String arch, int vocab, int dModel, int layers, int heads, int kvHeads, int dFf, int maxSeqLen,
                           String positions, boolean tiedEmbeddings, double ropeTheta, double normEps,
-                          boolean qkvBias) implements java.io.Serializable {
+                          boolean qkvBias, RopeScaling ropeScaling) implements java.io.Serializable {
 
     public static final String GPT = "gpt";
     public static final String LLAMA = "llama";
@@ -52,6 +54,15 @@ public record ModelConfig(String arch, int vocab, int dModel, int layers, int he
             throw new IllegalArgumentException("the gpt architecture has untied embeddings, full biases and kvHeads = heads");
         if (LLAMA.equals(arch) && !ROTARY.equals(positions))
             throw new IllegalArgumentException("the llama architecture uses rotary positions");
+        if (ropeScaling != null && !LLAMA.equals(arch))
+            throw new IllegalArgumentException("rope scaling is a llama-architecture setting");
+    }
+
+    /** Without rope scaling. */
+    public ModelConfig(String arch, int vocab, int dModel, int layers, int heads, int kvHeads, int dFf, int maxSeqLen,
+                       String positions, boolean tiedEmbeddings, double ropeTheta, double normEps, boolean qkvBias) {
+        this(arch, vocab, dModel, layers, heads, kvHeads, dFf, maxSeqLen, positions, tiedEmbeddings, ropeTheta, normEps,
+                qkvBias, null);
     }
 
     /** The built-in architecture (gpt). */
@@ -79,7 +90,13 @@ public record ModelConfig(String arch, int vocab, int dModel, int layers, int he
     /** This architecture with another context length (e.g. to benchmark longer sequences). */
     public ModelConfig withMaxSeqLen(int maxSeqLen) {
         return new ModelConfig(arch, vocab, dModel, layers, heads, kvHeads, dFf, maxSeqLen, positions, tiedEmbeddings,
-                ropeTheta, normEps, qkvBias);
+                ropeTheta, normEps, qkvBias, ropeScaling);
+    }
+
+    /** This llama architecture with Llama 3's rotary frequency scaling ({@code null}: none). */
+    public ModelConfig withRopeScaling(RopeScaling scaling) {
+        return new ModelConfig(arch, vocab, dModel, layers, heads, kvHeads, dFf, maxSeqLen, positions, tiedEmbeddings,
+                ropeTheta, normEps, qkvBias, scaling);
     }
 
     public boolean llama() {

@@ -21,6 +21,11 @@ final class Rotary {
     }
 
     Rotary(int t, int hd, int offset, double theta, DataType type) {
+        this(t, hd, offset, theta, null, type);
+    }
+
+    /** @param scaling Llama 3's frequency scaling, or null */
+    Rotary(int t, int hd, int offset, double theta, RopeScaling scaling, DataType type) {
         this.t = t;
         this.hd = hd;
         int half = hd / 2;
@@ -28,7 +33,7 @@ final class Rotary {
         double[] s = new double[t * hd];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < hd; i++) {
-                double angle = (p + offset) * inverseFrequency(i, hd, theta);
+                double angle = (p + offset) * inverseFrequency(i, hd, theta, scaling);
                 c[p * hd + i] = Math.cos(angle);
                 s[p * hd + i] = Math.sin(angle);
             }
@@ -46,6 +51,12 @@ final class Rotary {
     /** theta^(-2 (i mod hd/2) / hd), computed as HF does (in float64 here, float32 there). */
     static double inverseFrequency(int i, int hd, double theta) {
         return 1.0 / Math.pow(theta, 2.0 * (i % (hd / 2)) / hd);
+    }
+
+    /** As above, then Llama 3's scaling when {@code scaling} is not null. */
+    static double inverseFrequency(int i, int hd, double theta, RopeScaling scaling) {
+        double f = inverseFrequency(i, hd, theta);
+        return scaling == null ? f : scaling.scale(f);
     }
 
     /** x: [B, T, hd] contiguous; returns a new array. */

@@ -113,7 +113,7 @@ public final class Sampler {
         for (int i = 0; i < t; i++) pos[i] = i;
         INDArray x = embed(tokens, pos);
         INDArray mask = Attention.mask(null, 1, t, t, 0, type);
-        Rotary rotary = cfg.rotary() ? new Rotary(t, hd, 0, cfg.ropeTheta(), type) : null;
+        Rotary rotary = cfg.rotary() ? new Rotary(t, hd, 0, cfg.ropeTheta(), cfg.ropeScaling(), type) : null;
         for (int l = 0; l < blocks.length; l++) {
             INDArray[] s = HeadLayout.split(blocks[l].qkv(x), 1, t, h, kv, hd);
             INDArray q = rotary == null ? s[0] : rotary.apply(s[0]);
@@ -185,7 +185,7 @@ public final class Sampler {
         for (int b = 0; b < pos.length; b++)
             for (int hh = 0; hh < h; hh++)
                 for (int i = 0; i < hd; i++) {
-                    double angle = pos[b] * Rotary.inverseFrequency(i, hd, cfg.ropeTheta());
+                    double angle = pos[b] * Rotary.inverseFrequency(i, hd, cfg.ropeTheta(), cfg.ropeScaling());
                     c[(b * h + hh) * hd + i] = Math.cos(angle);
                     s[(b * h + hh) * hd + i] = Math.sin(angle);
                 }

@@ -11,14 +11,15 @@ import java.util.Map;
 /**
  * What a GGUF file says about its tokenizer ({@code tokenizer.ggml.*} and {@code tokenizer.chat_template}):
  * a byte-level BPE vocabulary ("gpt2") with one token string and type per embedding row, its merges, the
- * pre-tokenizer name llama.cpp splits text with, the bos/eos/pad ids (-1: none) and the Jinja chat template.
+ * pre-tokenizer name llama.cpp splits text with, the bos/eos/pad ids (-1: none), whether llama.cpp prepends BOS
+ * to a prompt it tokenizes ({@code add_bos_token}) and the Jinja chat template.
  *
  * <p>Token types follow llama.cpp: control tokens are matched in text only when the caller parses special
  * tokens (a rendered chat) and print as nothing by default; user-defined tokens are always matched and
  * printed; unused rows (embedding padding) are never produced.
  */
 public record TokenizerExport(String model, String pre, List<String> tokens, int[] tokenTypes, List<String> merges,
-                              int bos, int eos, int pad, String chatTemplate) {
+                              int bos, int eos, int pad, boolean addBos, String chatTemplate) {
     public static final int NORMAL = 1, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
 
     public TokenizerExport {
@@ -31,6 +32,7 @@ public record TokenizerExport(String model, String pre, List<String> tokens, int
         for (int id : new int[] {bos, eos, pad}) {
             if (id < -1 || id >= tokens.size()) throw new IllegalArgumentException("special token id " + id + " is outside the " + tokens.size() + " tokens");
         }
+        if (addBos && bos < 0) throw new IllegalArgumentException("add_bos_token without a bos token");
     }
 
     @Override public int[] tokenTypes() { return tokenTypes.clone(); }
@@ -39,15 +41,15 @@ public record TokenizerExport(String model, String pre, List<String> tokens, int
     public boolean equals(Object o) {
         return o instanceof TokenizerExport e && model.equals(e.model) && pre.equals(e.pre) && tokens.equals(e.tokens)
                 && Arrays.equals(tokenTypes, e.tokenTypes) && merges.equals(e.merges) && bos == e.bos && eos == e.eos
-                && pad == e.pad && java.util.Objects.equals(chatTemplate, e.chatTemplate);
+                && pad == e.pad && addBos == e.addBos && java.util.Objects.equals(chatTemplate, e.chatTemplate);
     }
 
-    @Override public int hashCode() { return java.util.Objects.hash(model, pre, tokens, Arrays.hashCode(tokenTypes), merges, bos, eos, pad, chatTemplate); }
+    @Override public int hashCode() { return java.util.Objects.hash(model, pre, tokens, Arrays.hashCode(tokenTypes), merges, bos, eos, pad, addBos, chatTemplate); }
 
     @Override
     public String toString() {
         return "TokenizerExport(" + model + ", pre=" + pre + ", " + tokens.size() + " tokens, " + merges.size() + " merges, bos=" + bos
-                + ", eos=" + eos + ", pad=" + pad + ", chat template " + (chatTemplate == null ? "none" : chatTemplate.length() + " chars") + ")";
+                + ", eos=" + eos + ", pad=" + pad + ", addBos=" + addBos + ", chat template " + (chatTemplate == null ? "none" : chatTemplate.length() + " chars") + ")";
     }
 
     /** The export of a byte tokenizer or a model folder's tokenizer (other kinds have no GGUF form yet). */
@@ -61,7 +63,8 @@ public record TokenizerExport(String model, String pre, List<String> tokens, int
      * The byte tokenizer as a GPT-2 vocabulary without merges: token i &lt; 256 is byte i in GPT-2's alphabet, so
      * every text splits into its bytes, as {@link ByteTokenizer#encode} does; then the special tokens by their
      * literal text. &lt;think&gt;/&lt;/think&gt; are user-defined because the byte tokenizer makes them from
-     * ordinary text; the others are control tokens, which only the chat template writes.
+     * ordinary text; the others are control tokens, which only the chat template writes. No BOS is added to
+     * prompts: the chat template writes it, as the built-in layout does.
      */
     static TokenizerExport ofBytes(ByteTokenizer tokenizer) {
         String[] tokens = new String[tokenizer.vocabSize()];
@@ -77,7 +80,7 @@ public record TokenizerExport(String model, String pre, List<String> tokens, int
         }
         return new TokenizerExport("gpt2", "default", Arrays.asList(tokens), types, List.of(),
                 tokenizer.specialId(SpecialToken.BOS), tokenizer.specialId(SpecialToken.END_OF_TURN),
-                tokenizer.specialId(SpecialToken.PAD), BuiltinChatLayout.jinja());
+                tokenizer.specialId(SpecialToken.PAD), false, BuiltinChatLayout.jinja());
     }
 
     /**
@@ -119,7 +122,22 @@ public record TokenizerExport(String model, String pre, List<String> tokens, int
         }
         return new TokenizerExport("gpt2", GgufPreTokenizer.nameOf(root.get("pre_tokenizer")), Arrays.asList(tokens), types,
                 merges(model, where), tokenizer.has(SpecialToken.BOS) ? tokenizer.specialId(SpecialToken.BOS) : -1,
-                tokenizer.eosId(), tokenizer.padTokenId(), tokenizer.chatTemplateText());
+                tokenizer.eosId(), tokenizer.padTokenId(), addsBos(tokenizer), tokenizer.chatTemplateText());
+    }
+
+    /**
+     * Whether llama.cpp should prepend BOS to what it tokenizes: never when the chat template writes the BOS itself
+     * (Llama 3's does: a chat would start with two), else as tokenizer_config.json's add_bos_token says (absent: no,
+     * transformers' default for these tokenizers).
+     */
+    static boolean addsBos(ModelFolderTokenizer tokenizer) {
+        if (!tokenizer.has(SpecialToken.BOS)) return false;
+        String template = tokenizer.chatTemplateText();
+        String bosText = tokenizer.templateTokens().get("bos_token");
+        if (template != null && (template.contains("bos_token") || (bosText != null && template.contains(bosText)))) return false;
+        JsonObject config = tokenizer.folder().json(ModelFolder.TOKENIZER_CONFIG);
+        JsonElement add = config.get("add_bos_token");
+        return add != null && add.isJsonPrimitive() && add.getAsBoolean();
     }
 
     /** Merges as "left right": older files store strings already, tokenizers 0.20+ stores [left, right] pairs. */

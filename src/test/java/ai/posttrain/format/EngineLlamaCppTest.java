@@ -3,7 +3,6 @@ package ai.posttrain.format;
 import ai.posttrain.format.gguf.GgufExport;
 import ai.posttrain.format.gguf.GgufWriter.GgmlType;
 import ai.posttrain.tokenizer.TokenizerExport;
-import ai.posttrain.format.gguf.TokenizerExports;
 import ai.posttrain.format.hf.HfConfig;
 import ai.posttrain.format.hf.HfImport;
 import ai.posttrain.format.safetensors.DType;
@@ -47,6 +46,20 @@ class EngineLlamaCppTest {
         check("llama32", RandomHfModels.llama32(), DType.F32);
     }
 
+    /** Llama 3.2 with its llama3 rope scaling: the 32-token sequence reaches positions where the scaled pairs matter. */
+    @Test
+    void llama32ShapeWithRopeScaling() throws Exception {
+        HfConfig cfg = RandomHfModels.llama32RopeScaled();
+        check("llama32-rope-scaled", cfg, DType.F32);
+        // the scaling is not a no-op at these lengths: without it the same weights give other log-probs
+        Map<String, Tensor> w = readBack(tmp.resolve("llama32-rope-scaled"));
+        int[] longest = SEQUENCES[1];
+        double unscaled = LogitComparison.maxAbs(logSoftmax(new HfReferenceForward(cfg, w).logits(longest)),
+                logSoftmax(new HfReferenceForward(cfg.withRopeScaling(null), w).logits(longest)));
+        System.out.printf("llama32-rope-scaled: scaled vs unscaled reference max |log p diff| = %.3g%n", unscaled);
+        assertTrue(unscaled > 100 * TOLERANCE, "rope scaling changes log-probs by only " + unscaled);
+    }
+
     @Test
     void qwen25ShapeUntiedAndTied() throws Exception {
         check("qwen25-untied", RandomHfModels.qwen25(false), DType.F32);
@@ -59,8 +72,7 @@ class EngineLlamaCppTest {
         HfImport.Imported model = HfImport.load(folder.toString(), 0);
 
         Path gguf = tmp.resolve(name + ".gguf");
-        TokenizerExport tok = TokenizerExports.bpe("tiny-bpe.json", RandomHfModels.tokenizerJson(), cfg.vocabSize(), "gpt-2",
-                295, 295, -1, null);
+        TokenizerExport tok = RandomHfModels.ggufTokenizer(folder);
         GgufExport.write(model.graph(), model.config(), tok, GgmlType.F32, name, 0, gguf.toString(), new Configuration());
 
         LlamaCpp.Result llama = LlamaCpp.evaluate(gguf, cfg.vocabSize(), List.of(SEQUENCES), List.of(PROMPT), 12);

@@ -12,10 +12,36 @@ import java.util.Map;
 public final class HfReferenceForward {
     private final HfConfig c;
     private final Map<String, Tensor> w;
+    private final double[] invFreq;
 
     public HfReferenceForward(HfConfig c, Map<String, Tensor> w) {
         this.c = c;
         this.w = w;
+        this.invFreq = inverseFrequencies(c);
+    }
+
+    /**
+     * transformers' rope init: _compute_default_rope_parameters, then for rope_type llama3
+     * _compute_llama3_parameters, transcribed as the vectorised torch.where code reads.
+     */
+    static double[] inverseFrequencies(HfConfig c) {
+        int hd = c.headDim();
+        double[] invFreq = new double[hd / 2];
+        for (int i = 0; i < invFreq.length; i++) invFreq[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / hd);
+        if (c.ropeScaling() == null) return invFreq;
+        double factor = c.ropeScaling().factor(), lowFreqFactor = c.ropeScaling().lowFreqFactor();
+        double highFreqFactor = c.ropeScaling().highFreqFactor(), oldContextLen = c.ropeScaling().originalMaxPositions();
+        double lowFreqWavelen = oldContextLen / lowFreqFactor, highFreqWavelen = oldContextLen / highFreqFactor;
+        double[] out = new double[invFreq.length];
+        for (int i = 0; i < invFreq.length; i++) {
+            double wavelen = 2 * Math.PI / invFreq[i];
+            double invFreqLlama = wavelen > lowFreqWavelen ? invFreq[i] / factor : invFreq[i];
+            double smoothFactor = (oldContextLen / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+            double smoothed = (1 - smoothFactor) * invFreqLlama / factor + smoothFactor * invFreqLlama;
+            boolean isMediumFreq = !(wavelen < highFreqWavelen) && !(wavelen > lowFreqWavelen);
+            out[i] = isMediumFreq ? smoothed : invFreqLlama;
+        }
+        return out;
     }
 
     /** logits[t][v] for the next token after tokens[0..t]. */
@@ -68,12 +94,12 @@ public final class HfReferenceForward {
         return logits;
     }
 
-    /** HF's rotate_half: channel i pairs with i + hd/2, angle pos * theta^(-2i/hd). */
+    /** HF's rotate_half: channel i pairs with i + hd/2, angle pos * inv_freq[i] (theta^(-2i/hd) unless scaled). */
     private void rope(double[] x, int heads, int hd, int pos) {
         int half = hd / 2;
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < half; i++) {
-                double angle = pos * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                double angle = pos * invFreq[i];
                 double a = x[h * hd + i], b = x[h * hd + i + half];
                 x[h * hd + i] = a * Math.cos(angle) - b * Math.sin(angle);
                 x[h * hd + i + half] = b * Math.cos(angle) + a * Math.sin(angle);

@@ -36,9 +36,11 @@ public final class LlamaCpp {
      * What llama.cpp computed for one request, and the settings it ran with.
      *
      * @param kvCacheF32 both KV cache tensors were F32 (ggml type 0)
+     * @param addBos     llama.cpp prepends BOS to a prompt it tokenizes (the file's add_bos_token as llama.cpp read it)
+     * @param addEos     llama.cpp appends EOS
      */
     public record Result(List<double[][]> logProbs, List<int[]> greedy, List<int[]> tokenized, List<String> detokenized,
-                         boolean kvCacheF32, boolean flashAttention) {
+                         boolean kvCacheF32, boolean flashAttention, boolean addBos, boolean addEos) {
     }
 
     private LlamaCpp() {}
@@ -98,7 +100,7 @@ public final class LlamaCpp {
         res.path("detokenized").forEach(t -> texts.add(t.asText()));
         boolean f32 = res.path("kvCacheKey").asInt(-1) == 0 && res.path("kvCacheValue").asInt(-1) == 0;
         return new Result(logProbs, idLists(res.path("greedy")), idLists(res.path("tokenized")), texts, f32,
-                res.path("flashAttention").asBoolean());
+                res.path("flashAttention").asBoolean(), res.path("addBos").asBoolean(), res.path("addEos").asBoolean());
     }
 
     private static List<int[]> idLists(JsonNode lists) {

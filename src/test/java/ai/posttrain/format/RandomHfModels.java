@@ -5,6 +5,9 @@ import ai.posttrain.format.hf.HfConfigWriter;
 import ai.posttrain.format.hf.HfTensorNames;
 import ai.posttrain.format.safetensors.DType;
 import ai.posttrain.format.safetensors.SafetensorsWriter;
+import ai.posttrain.model.RopeScaling;
+import ai.posttrain.tokenizer.TokenizerExport;
+import ai.posttrain.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +39,17 @@ public final class RandomHfModels {
     public static HfConfig llama32() {
         return new HfConfig(HfConfig.LLAMA, VOCAB, 64, 192, 2, 4, 2, 128, 500000.0, 1e-5, true, false,
                 "bfloat16", 295, List.of(295, 298));
+    }
+
+    /**
+     * Llama 3.2's layout with its llama3 rope scaling (factor 32, low 1), the pretraining context shrunk to 64
+     * and high_freq_factor 8 so that, at head size 16 and theta 5e5, the three kinds of rotary pair occur: pair
+     * 0 (wavelength 2&pi; &lt; 8) keeps its frequency, pair 1 (wavelength 32) is interpolated, pairs 2.. (&gt; 64) are
+     * divided by 32 — and a 32-token sequence turns the slowest unscaled pairs by radians where the scaled ones
+     * barely move, so a dropped or misapplied scaling moves logits by O(1).
+     */
+    public static HfConfig llama32RopeScaled() {
+        return llama32().withRopeScaling(new RopeScaling(32.0, 1.0, 8.0, 64));
     }
 
     /** Qwen2.5's layout: qwen2 with q/k/v biases, GQA 4/2, theta 1e6, eps 1e-6. */
@@ -83,6 +97,11 @@ public final class RandomHfModels {
         Files.writeString(dir.resolve("tokenizer_config.json"),
                 "{\"eos_token\": \"<|endoftext|>\", \"chat_template\": \"{% for m in messages %}{{ m['content'] }}<|end|>{% endfor %}\"}");
         return w;
+    }
+
+    /** The GGUF tokenizer of a folder {@link #writeFolder} wrote, through the one export path. */
+    public static TokenizerExport ggufTokenizer(Path folder) {
+        return TokenizerExport.of(Tokenizers.fromModelFolder(folder.toString()));
     }
 
     public static byte[] tokenizerJson() throws IOException {

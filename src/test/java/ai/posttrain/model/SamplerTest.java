@@ -29,6 +29,9 @@ class SamplerTest {
         return switch (name) {
             case "llama-gqa" -> ModelConfig.llama(13, 32, 2, 4, 2, 64, 24, false, 500000.0, 1e-6, false);
             case "llama-bias" -> ModelConfig.llama(13, 32, 2, 4, 4, 64, 24, false, 10000.0, 1e-6, true);
+            // pretraining context 8 of 24: the KV-cached decode steps run at positions where the scaling bites
+            case "llama-rope-scaled" -> ModelConfig.llama(13, 32, 2, 4, 2, 64, 24, false, 500000.0, 1e-6, false)
+                    .withRopeScaling(new RopeScaling(32.0, 1.0, 4.0, 8));
             default -> new ModelConfig(13, 32, 2, 4, 64, 24, name, false);
         };
     }
@@ -36,7 +39,7 @@ class SamplerTest {
     private static final List<int[]> PROMPTS = List.of(new int[]{1, 2, 3}, new int[]{4}, new int[]{5, 6, 7, 8, 9, 1});
 
     @ParameterizedTest
-    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY, "llama-gqa", "llama-bias"})
+    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY, "llama-gqa", "llama-bias", "llama-rope-scaled"})
     void logProbsEqualTrainingGraph(String arch) {
         ModelConfig cfg = config(arch);
         ComputationGraph g = randomModel(cfg);
@@ -58,7 +61,7 @@ class SamplerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY, "llama-gqa", "llama-bias"})
+    @ValueSource(strings = {ModelConfig.LEARNED, ModelConfig.ROTARY, "llama-gqa", "llama-bias", "llama-rope-scaled"})
     void cachedAndUncachedGreedyAgree(String arch) {
         ModelConfig cfg = config(arch);
         Sampler sampler = new Sampler(randomModel(cfg), cfg);

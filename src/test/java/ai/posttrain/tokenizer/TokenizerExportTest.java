@@ -50,6 +50,7 @@ class TokenizerExportTest {
         assertEquals(bytes.specialId(SpecialToken.BOS), e.bos());
         assertEquals(bytes.specialId(SpecialToken.END_OF_TURN), e.eos());
         assertEquals(bytes.specialId(SpecialToken.PAD), e.pad());
+        assertFalse(e.addBos(), "the built-in chat template writes <bos> itself");
     }
 
     @Test
@@ -123,6 +124,24 @@ class TokenizerExportTest {
         assertEquals(295, llama.bos());
         assertEquals(299, llama.eos());
         assertEquals(-1, llama.pad()); // the folder names no pad token
+        assertFalse(llama.addBos(), "Llama 3's template writes {{ bos_token }}: llama.cpp must not add a second");
+        assertFalse(smol.addBos(), "SmolLM2's bos is <|im_start|>, which its template writes");
+    }
+
+    @Test
+    void addBosFollowsTokenizerConfigWhenTheTemplateDoesNotWriteBos() throws Exception {
+        Path qwen = ModelFolders.qwen25(dir);
+        assertFalse(TokenizerExport.of(ModelFolders.load(qwen)).addBos(), "no bos token");
+        Path config = qwen.resolve("tokenizer_config.json");
+        JsonObject c = json(Files.readString(config)).getAsJsonObject();
+        c.addProperty("bos_token", "<|endoftext|>");
+        Files.writeString(config, c.toString());
+        assertFalse(TokenizerExport.of(ModelFolders.load(qwen)).addBos(), "add_bos_token absent");
+        c.addProperty("add_bos_token", true);
+        Files.writeString(config, c.toString());
+        TokenizerExport e = TokenizerExport.of(ModelFolders.load(qwen));
+        assertTrue(e.addBos());
+        assertEquals(295, e.bos());
     }
 
     @Test

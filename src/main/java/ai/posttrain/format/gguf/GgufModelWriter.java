@@ -16,6 +16,8 @@ import java.util.Map;
  * tokenizer inside. Mirrors llama.cpp's convert_hf_to_gguf.py: for "llama" the q/k rows are permuted from
  * HF's half-split rotary layout to llama.cpp's interleaved pairs; "qwen2" keeps HF's order (llama.cpp
  * runs it in NEOX rope mode). With F16, matrices are F16 and 1-D tensors (norms, biases) stay F32.
+ * Llama 3 rope scaling travels as the converter writes it: a {@code rope_freqs.weight} tensor of per-pair
+ * frequency divisors and no {@code rope.scaling.type} (a "linear" type would scale a second time).
  */
 public final class GgufModelWriter {
     private GgufModelWriter() {}
@@ -23,6 +25,8 @@ public final class GgufModelWriter {
     public static void write(String path, String name, HfConfig cfg, Map<String, Tensor> hfTensors,
                              TokenizerExport tokenizer, GgmlType matrixType, Configuration hadoop) {
         String arch = HfConfig.QWEN2.equals(cfg.architecture()) ? "qwen2" : "llama";
+        if (cfg.ropeScaling() != null && !arch.equals("llama"))
+            throw new ModelFormatException("config", "rope_scaling", "llama.cpp's " + arch + " architecture has no llama3 rope scaling");
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", arch)
                 .putString("general.name", name)
@@ -40,6 +44,7 @@ public final class GgufModelWriter {
         putTokenizer(w, tokenizer, cfg.vocabSize());
 
         Tensors t = new Tensors(hfTensors, w, matrixType);
+        if (cfg.ropeScaling() != null) w.addTensor("rope_freqs.weight", ropeFrequencyFactors(cfg), GgmlType.F32);
         t.add("token_embd.weight", HfTensorNames.EMBED, null);
         for (int i = 0; i < cfg.numHiddenLayers(); i++) {
             String blk = "blk." + i + ".";
@@ -73,9 +78,27 @@ public final class GgufModelWriter {
                 .putInt32s("tokenizer.ggml.token_type", tok.tokenTypes())
                 .putStrings("tokenizer.ggml.merges", tok.merges())
                 .putUint32("tokenizer.ggml.bos_token_id", tok.bos())
-                .putUint32("tokenizer.ggml.eos_token_id", tok.eos());
+                .putUint32("tokenizer.ggml.eos_token_id", tok.eos())
+                .putBool("tokenizer.ggml.add_bos_token", tok.addBos())
+                .putBool("tokenizer.ggml.add_eos_token", false);   // no model here wants EOS appended to a prompt
         if (tok.pad() >= 0) w.putUint32("tokenizer.ggml.padding_token_id", tok.pad());
         if (tok.chatTemplate() != null) w.putString("tokenizer.chat_template", tok.chatTemplate());
+    }
+
+    /**
+     * llama.cpp's rope frequency factors for Llama 3 scaling: one per rotary pair i, the divisor that turns
+     * theta^(-2i/hd) into the scaled frequency (1 for high frequencies, factor for low ones), as
+     * convert_hf_to_gguf.py's LlamaModel computes them — but from the config's own
+     * original_max_position_embeddings (the converter reads it from the top level, where Llama 3 has none).
+     */
+    static Tensor ropeFrequencyFactors(HfConfig cfg) {
+        int hd = cfg.headDim();
+        float[] factors = new float[hd / 2];
+        for (int i = 0; i < factors.length; i++) {
+            double inverseFrequency = 1.0 / Math.pow(cfg.ropeTheta(), 2.0 * i / hd);
+            factors[i] = (float) (inverseFrequency / cfg.ropeScaling().scale(inverseFrequency));
+        }
+        return Tensor.of(factors, factors.length);
     }
 
     /**

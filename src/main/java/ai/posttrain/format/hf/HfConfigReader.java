@@ -1,6 +1,7 @@
 package ai.posttrain.format.hf;
 
 import ai.posttrain.format.ModelFormatException;
+import ai.posttrain.model.RopeScaling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
@@ -66,11 +67,7 @@ public final class HfConfigReader {
                         + hidden / heads + " (unsupported)");
             requireText("hidden_act", "silu");
             requireAbsentOrFalse("mlp_bias", "MLP biases are not supported");
-            if (root.hasNonNull("rope_scaling")) {
-                JsonNode s = root.get("rope_scaling");
-                String type = s.path("rope_type").asText(s.path("type").asText("?"));
-                throw fail("rope_scaling", "rope_type '" + type + "' is not supported (only rope_scaling: null)");
-            }
+            RopeScaling ropeScaling = ropeScaling();
             boolean qkvBias;
             if (qwen) {
                 requireAbsentOrFalse("use_sliding_window", "sliding-window attention is not supported");
@@ -88,7 +85,34 @@ public final class HfConfigReader {
                     positiveInt("num_hidden_layers"), heads, kvHeads, positiveInt("max_position_embeddings"),
                     positiveDouble("rope_theta", 10000.0), positiveDouble("rms_norm_eps", 1e-6),
                     root.path("tie_word_embeddings").asBoolean(false), qkvBias, dtype,
-                    root.hasNonNull("bos_token_id") ? root.get("bos_token_id").asInt() : null, ids("eos_token_id"));
+                    root.hasNonNull("bos_token_id") ? root.get("bos_token_id").asInt() : null, ids("eos_token_id"),
+                    ropeScaling);
+        }
+
+        /**
+         * rope_scaling: null, or Llama 3's ("rope_type" or the older key "type": "llama3") with its four numbers;
+         * other types (linear, dynamic, yarn, longrope) change the computation in ways the engine does not have.
+         */
+        private RopeScaling ropeScaling() {
+            JsonNode s = root.get("rope_scaling");
+            if (s == null || s.isNull()) return null;
+            if (!s.isObject()) throw fail("rope_scaling", "expected an object or null, got " + s);
+            String type = s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("?");
+            if ("default".equals(type)) return null;   // transformers' name for no scaling
+            if (!RopeScaling.LLAMA3.equals(type))
+                throw fail("rope_scaling", "rope_type '" + type + "' is not supported (only 'llama3' or rope_scaling: null)");
+            try {
+                return new RopeScaling(number(s, "factor"), number(s, "low_freq_factor"), number(s, "high_freq_factor"),
+                        (int) number(s, "original_max_position_embeddings"));
+            } catch (IllegalArgumentException e) {
+                throw fail("rope_scaling", e.getMessage());
+            }
+        }
+
+        private double number(JsonNode scaling, String field) {
+            JsonNode n = scaling.get(field);
+            if (n == null || !n.isNumber()) throw fail("rope_scaling." + field, "expected a number, got " + n);
+            return n.asDouble();
         }
 
         private String architecture() {

@@ -1,5 +1,6 @@
 package ai.posttrain.format.hf;
 
+import ai.posttrain.model.RopeScaling;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +28,15 @@ public final class HfConfigWriter {
         n.put("max_position_embeddings", c.maxPositionEmbeddings());
         n.put("rms_norm_eps", c.rmsNormEps());
         n.put("rope_theta", c.ropeTheta());
-        n.putNull("rope_scaling");
+        if (c.ropeScaling() == null) n.putNull("rope_scaling");
+        else {
+            ObjectNode s = n.putObject("rope_scaling");
+            s.put("rope_type", RopeScaling.LLAMA3);
+            s.put("factor", c.ropeScaling().factor());
+            s.put("low_freq_factor", c.ropeScaling().lowFreqFactor());
+            s.put("high_freq_factor", c.ropeScaling().highFreqFactor());
+            s.put("original_max_position_embeddings", c.ropeScaling().originalMaxPositions());
+        }
         n.put("tie_word_embeddings", c.tieWordEmbeddings());
         n.put("attention_dropout", 0.0);
         if (HfConfig.QWEN2.equals(c.architecture())) {

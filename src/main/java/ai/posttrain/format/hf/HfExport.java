@@ -49,7 +49,7 @@ public final class HfExport {
     public static HfModel write(ComputationGraph graph, ModelConfig cfg, String outDir, Options o, Configuration hadoop) {
         HfModel model = GraphHfWeights.toHf(graph, cfg, o.maxPositions() > 0 ? o.maxPositions() : cfg.maxSeqLen(), o.bos(), o.eos());
         HfConfig hf = model.config();
-        if (o.dtype() != DType.F32) hf = withDtype(hf, o.dtype() == DType.BF16 ? "bfloat16" : "float16");
+        if (o.dtype() != DType.F32) hf = hf.withTorchDtype(o.dtype() == DType.BF16 ? "bfloat16" : "float16");
         Path out = new Path(outDir);
         try {
             FileSystem fs = out.getFileSystem(hadoop);
@@ -62,12 +62,6 @@ public final class HfExport {
             throw new UncheckedIOException("cannot export to " + outDir, e);
         }
         return new HfModel(hf, model.tensors());
-    }
-
-    private static HfConfig withDtype(HfConfig c, String dtype) {
-        return new HfConfig(c.architecture(), c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
-                c.numAttentionHeads(), c.numKeyValueHeads(), c.maxPositionEmbeddings(), c.ropeTheta(), c.rmsNormEps(),
-                c.tieWordEmbeddings(), c.qkvBias(), dtype, c.bosTokenId(), c.eosTokenIds());
     }
 
     private static void copyTokenizer(Path from, Path to, Configuration hadoop) throws IOException {

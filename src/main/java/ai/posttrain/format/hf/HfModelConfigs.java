@@ -17,7 +17,7 @@ public final class HfModelConfigs {
         int maxSeqLen = maxSeqLenCap > 0 ? Math.min(hf.maxPositionEmbeddings(), maxSeqLenCap) : hf.maxPositionEmbeddings();
         return ModelConfig.llama(hf.vocabSize(), hf.hiddenSize(), hf.numHiddenLayers(), hf.numAttentionHeads(),
                 hf.numKeyValueHeads(), hf.intermediateSize(), maxSeqLen, hf.tieWordEmbeddings(), hf.ropeTheta(),
-                hf.rmsNormEps(), hf.qkvBias());
+                hf.rmsNormEps(), hf.qkvBias()).withRopeScaling(hf.ropeScaling());
     }
 
     /**
@@ -32,6 +32,6 @@ public final class HfModelConfigs {
             throw new ModelFormatException("model", "arch", "'" + cfg.arch() + "' models have no Hugging Face/GGUF export (only 'llama')");
         return new HfConfig(cfg.qkvBias() ? HfConfig.QWEN2 : HfConfig.LLAMA, cfg.vocab(), cfg.dModel(), cfg.dFf(), cfg.layers(),
                 cfg.heads(), cfg.kvHeads(), maxPositions, cfg.ropeTheta(), cfg.normEps(), tied, cfg.qkvBias(),
-                "float32", bos, eos);
+                "float32", bos, eos, cfg.ropeScaling());
     }
 }

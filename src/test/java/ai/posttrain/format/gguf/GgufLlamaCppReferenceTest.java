@@ -44,16 +44,21 @@ class GgufLlamaCppReferenceTest {
     }
 
     @Test
+    void llama32ShapeWithRopeScalingMatchesTheReference() throws Exception {
+        check("llama32-rope-scaled", RandomHfModels.llama32RopeScaled());
+    }
+
+    @Test
     void qwen25ShapeMatchesTheReference() throws Exception {
         check("qwen25-untied", RandomHfModels.qwen25(false));
         check("qwen25-tied", RandomHfModels.qwen25(true));
     }
 
     private void check(String name, HfConfig cfg) throws Exception {
-        Map<String, Tensor> weights = RandomHfModels.weights(cfg, 11);
+        Path folder = tmp.resolve(name);
+        Map<String, Tensor> weights = RandomHfModels.writeFolder(folder, cfg, 11, ai.posttrain.format.safetensors.DType.F32);
         Path gguf = tmp.resolve(name + ".gguf");
-        TokenizerExport tok = TokenizerExports.bpe("tiny-bpe.json", RandomHfModels.tokenizerJson(), cfg.vocabSize(), "gpt-2",
-                295, 295, -1, null);
+        TokenizerExport tok = RandomHfModels.ggufTokenizer(folder);
         GgufModelWriter.write(gguf.toString(), name, cfg, weights, tok, GgmlType.F32, new Configuration());
 
         List<int[]> seqs = List.of(SEQUENCES);

@@ -40,7 +40,7 @@ class GgufTokenizerAndF16Test {
         g.params().assign(Nd4j.randn(DataType.FLOAT, g.params().shape()).muli(0.3));
         g.getLayer("lm_head").getParam("b").assign(0);   // frozen at zero in the llama head; exported nowhere
         Path gguf = tmp.resolve("byte.gguf");
-        GgufExport.write(g, cfg, TokenizerExports.byteTokenizer(null), GgmlType.F32, "byte-llama", 0, gguf.toString(), new Configuration());
+        GgufExport.write(g, cfg, TokenizerExport.of(bytes), GgmlType.F32, "byte-llama", 0, gguf.toString(), new Configuration());
 
         String text = "héllo\n\tworld";
         int[] ids = bytes.encode(text);
@@ -49,6 +49,7 @@ class GgufTokenizerAndF16Test {
         assertArrayEquals(ids, r.tokenized().get(0), "llama.cpp tokenizes text to its UTF-8 bytes");
         assertEquals(text, r.detokenized().get(0));
         assertEquals("hi", r.detokenized().get(1), "control tokens are not printed as text");
+        assertFalse(r.addBos() || r.addEos(), "the chat template writes <bos>; llama.cpp must not add another");
         double[][] engine = logSoftmax(EngineLogits.logits(g, ids));
         double diff = LogitComparison.maxAbs(engine, r.logProbs().get(0));
         System.out.printf("byte-tokenizer llama: engine vs llama.cpp max |log p diff| = %.3g%n", diff);
@@ -62,8 +63,12 @@ class GgufTokenizerAndF16Test {
         Path folder = tmp.resolve("qwen");
         RandomHfModels.writeFolder(folder, RandomHfModels.qwen25(false), 4, DType.F32);
         HfImport.Imported m = HfImport.load(folder.toString(), 0);
-        TokenizerExport tok = TokenizerExports.bpe("tiny-bpe.json", RandomHfModels.tokenizerJson(), 320, "gpt-2", 295, 295, -1,
-                "{% for m in messages %}{{ m['content'] }}<|end|>{% endfor %}");
+        // a folder that asks for BOS on every encoding (tokenizer_config add_bos_token) and whose template does not write it
+        java.nio.file.Files.writeString(folder.resolve("tokenizer_config.json"), "{\"bos_token\": \"<|endoftext|>\", "
+                + "\"eos_token\": \"<|endoftext|>\", \"add_bos_token\": true, "
+                + "\"chat_template\": \"{% for m in messages %}{{ m['content'] }}<|end|>{% endfor %}\"}");
+        TokenizerExport tok = RandomHfModels.ggufTokenizer(folder);
+        assertTrue(tok.addBos());
         assertEquals(TokenizerExport.UNUSED, tok.tokenTypes()[310]);
         assertEquals(TokenizerExport.CONTROL, tok.tokenTypes()[295]);
         Path f16 = tmp.resolve("f16.gguf");
@@ -76,6 +81,7 @@ class GgufTokenizerAndF16Test {
         LlamaCpp.Result r = LlamaCpp.evaluate(f16, 320, List.of(seq), List.of(), 0, List.of("the answer is 1200"), List.of());
         int the = vocabId("the"), answer = vocabId(" answer"), is = vocabId(" is"), twelve = vocabId("12"), zeros = vocabId("00");
         assertArrayEquals(new int[]{the, answer, is, 32, twelve, zeros}, r.tokenized().get(0));
+        assertTrue(r.addBos() && !r.addEos(), "add_bos_token reached llama.cpp");
         double[][] engine = logSoftmax(EngineLogits.logits(m.graph(), seq));
         double diff = LogitComparison.maxAbs(engine, r.logProbs().get(0));
         System.out.printf("qwen2.5 shape, F16 GGUF: engine (F32) vs llama.cpp max |log p diff| = %.3g%n", diff);
@@ -85,10 +91,7 @@ class GgufTokenizerAndF16Test {
 
     private static int vocabId(String token) throws Exception {
         var vocab = new com.fasterxml.jackson.databind.ObjectMapper().readTree(RandomHfModels.tokenizerJson()).path("model").path("vocab");
-        StringBuilder sym = new StringBuilder();
-        String[] table = TokenizerExports.byteSymbols();
-        for (byte b : token.getBytes(StandardCharsets.UTF_8)) sym.append(table[b & 0xFF]);
-        return vocab.path(sym.toString()).asInt(-1);
+        return vocab.path(ai.posttrain.tokenizer.ByteLevelAlphabet.encode(token.getBytes(StandardCharsets.UTF_8))).asInt(-1);
     }
 
     private static double[][] logSoftmax(double[][] logits) {

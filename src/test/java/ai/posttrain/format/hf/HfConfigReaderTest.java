@@ -32,6 +32,19 @@ class HfConfigReaderTest {
              "use_cache": true, "use_sliding_window": false, "vocab_size": 151936}
             """;
 
+    /** Llama-3.2-1B-Instruct's config.json, as published (llama3 rope scaling). */
+    static final String LLAMA32_1B = """
+            {"architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0, "bos_token_id": 128000,
+             "eos_token_id": [128001, 128008, 128009], "head_dim": 64, "hidden_act": "silu", "hidden_size": 2048,
+             "initializer_range": 0.02, "intermediate_size": 8192, "max_position_embeddings": 131072, "mlp_bias": false,
+             "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 16, "num_key_value_heads": 8,
+             "pretraining_tp": 1, "rms_norm_eps": 1e-05,
+             "rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+                              "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+             "rope_theta": 500000.0, "tie_word_embeddings": true, "torch_dtype": "bfloat16",
+             "transformers_version": "4.45.0.dev0", "use_cache": true, "vocab_size": 128256}
+            """;
+
     static HfConfig parse(String json) throws IOException {
         return HfConfigReader.parse("dir/config.json", new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     }
@@ -51,11 +64,29 @@ class HfConfigReaderTest {
     }
 
     @Test
+    void llama3RopeScalingIsReadUnderEitherKeyAndWrittenBack() throws IOException {
+        HfConfig llama = parse(LLAMA32_1B);
+        assertEquals(new ai.posttrain.model.RopeScaling(32.0, 1.0, 4.0, 8192), llama.ropeScaling());
+        assertEquals(ModelConfig.llama(128256, 2048, 16, 32, 8, 8192, 4096, true, 500000.0, 1e-5, false)
+                .withRopeScaling(llama.ropeScaling()), HfModelConfigs.toModelConfig(llama, 4096));
+        assertEquals(List.of(128001, 128008, 128009), llama.eosTokenIds());
+        assertEquals(llama, parse(new String(HfConfigWriter.config(llama), StandardCharsets.UTF_8)));
+        // transformers' older spelling of the key
+        assertEquals(llama, parse(LLAMA32_1B.replace("\"rope_type\": \"llama3\"", "\"type\": \"llama3\"")));
+        assertNull(parse(SMOLLM2_135M).ropeScaling());
+        assertNull(parse(SMOLLM2_135M.replace("\"rope_scaling\": null", "\"rope_scaling\": {\"rope_type\": \"default\"}")).ropeScaling());
+    }
+
+    @Test
     void unsupportedFieldsAreRefusedNamingFileAndField() {
         assertRefused(SMOLLM2_135M.replace("LlamaForCausalLM", "MistralForCausalLM"), "architectures",
                 "'MistralForCausalLM' is not supported (supported: LlamaForCausalLM, Qwen2ForCausalLM)");
-        assertRefused(SMOLLM2_135M.replace("\"rope_scaling\": null", "\"rope_scaling\": {\"factor\": 32.0, \"rope_type\": \"llama3\"}"),
-                "rope_scaling", "rope_type 'llama3' is not supported (only rope_scaling: null)");
+        assertRefused(SMOLLM2_135M.replace("\"rope_scaling\": null", "\"rope_scaling\": {\"factor\": 4.0, \"type\": \"yarn\"}"),
+                "rope_scaling", "rope_type 'yarn' is not supported (only 'llama3' or rope_scaling: null)");
+        assertRefused(LLAMA32_1B.replace("\"low_freq_factor\": 1.0,", ""), "rope_scaling.low_freq_factor",
+                "expected a number, got null");
+        assertRefused(LLAMA32_1B.replace("\"high_freq_factor\": 4.0", "\"high_freq_factor\": 0.5"), "rope_scaling",
+                "rope scaling needs 0 < low_freq_factor < high_freq_factor, got 1.0, 0.5");
         assertRefused(SMOLLM2_135M.replace("\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\""), "hidden_act",
                 "'gelu' is not supported (only 'silu')");
         assertRefused(SMOLLM2_135M.replace("\"attention_bias\": false", "\"attention_bias\": true"), "attention_bias",
