@@ -43,9 +43,19 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
     /** The Bradley-Terry reward model: trained once per run on preference pairs, from the starting policy. */
     public record RewardModel(List<String> inputs, int steps, double lr, double beta) implements Serializable {}
 
-    /** Hacking-monitor bounds, checked every iteration. */
-    public record Monitor(double maxMeanLength, double lengthGrowth, double maxFlaggedRate, double trendEpsilon)
-            implements Serializable {}
+    /**
+     * Hacking-monitor bounds, checked every iteration; a signal that holds for {@code patience} iterations
+     * triggers {@code onHacking}: "rollback" (stop the sub-stage, keep its last good policy), "fail" or "warn".
+     */
+    public record Monitor(double maxMeanLength, double lengthGrowth, double lengthTrend, double maxFlaggedRate,
+                          double trendEpsilon, int patience, String onHacking) implements Serializable {
+        public ai.posttrain.reward.HackingMonitor.Bounds bounds(double klBound) {
+            return new ai.posttrain.reward.HackingMonitor.Bounds(maxMeanLength, lengthGrowth, lengthTrend, maxFlaggedRate,
+                    trendEpsilon, klBound, patience);
+        }
+
+        public ai.posttrain.reward.HackingMonitor.Action action() { return ai.posttrain.reward.HackingMonitor.action(onHacking); }
+    }
 
     private static final String ROOT = "posttrain.stages.rl";
 
@@ -82,7 +92,9 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                 new RewardModel(nonEmpty(rm, "inputs"), rm.intIn("steps", 1, 1_000_000), rm.doubleIn("lr", 1e-7, 1.0),
                         rm.doubleIn("beta", 1e-3, 100)),
                 new Monitor(mon.doubleIn("max-mean-length", 1, 1e6), mon.doubleIn("length-growth", 1, 1e6),
-                        mon.doubleIn("max-flagged-rate", 0, 1), mon.doubleIn("trend-epsilon", 0, 1)),
+                        mon.doubleIn("length-trend", 0, 1e6), mon.doubleIn("max-flagged-rate", 0, 1),
+                        mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
+                        mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
                 TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")));
     }
 
