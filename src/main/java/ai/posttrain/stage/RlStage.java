@@ -282,8 +282,8 @@ public final class RlStage {
             metrics.add(sub.name() + ":monitor", new SparkTrainer.Step(global, globalStart + sub.iterations(), Double.NaN,
                     sub.lr(), 0, 0), extra);
             String what = switch (action) {
-                case ROLLBACK -> "stopping the sub-stage and rolling back to the policy of iteration " + (Math.max(0, v.lastGood()) + 1)
-                        + (v.lastGood() <= 0 ? " (its start)" : "");
+                case ROLLBACK -> "stopping the sub-stage and rolling back to the policy that sampled iteration " + (Math.max(0, v.lastGood()) + 1)
+                        + (v.lastGood() <= 0 ? " (the sub-stage's start)" : "");
                 case FAIL -> "failing the stage (on-hacking = fail)";
                 case WARN -> "training on (on-hacking = warn)";
             };
