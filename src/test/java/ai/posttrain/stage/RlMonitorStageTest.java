@@ -85,6 +85,13 @@ class RlMonitorStageTest {
         assertFalse(drifted.params().equals(kept.params()), "the updates moved the policy, so a rollback is visible");
         assertEquals(kept.params(), Checkpoints.load(run + "/rl/model").graph().params());
         assertEquals(1, spark.read().parquet(run + "/eval").where("checkpoint = 'hack:end' and metric = 'kl'").count());
+
+        // The report marks the event on the RL plots and lists it.
+        ByteArrayOutputStream reportErr = new ByteArrayOutputStream();
+        assertEquals(0, cli(reportErr, args("report", "--run", run)), reportErr.toString(StandardCharsets.UTF_8));
+        String html = Files.readString(dir.resolve("run/report/index.html"));
+        assertTrue(html.contains("Hacking monitor events"), html);
+        assertTrue(html.contains("<td>hack</td><td class=\"num\">" + fired + "</td><td>rollback</td><td>kl_over_bound</td>"), html);
     }
 
     @Test
