@@ -16,7 +16,8 @@ import java.util.Set;
  * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
-                         TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox) implements Serializable {
+                         TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
+                         ai.posttrain.reward.VerifierDeadline verifiers) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
@@ -95,7 +96,13 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         mon.doubleIn("length-trend", 0, 1e6), mon.doubleIn("max-flagged-rate", 0, 1),
                         mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
                         mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
-                TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")));
+                TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
+                verifiers(new Settings(config, "posttrain.reward")));
+    }
+
+    /** posttrain.reward.verifier-*: every verifier's deadline and the JVM's cap on verifier threads. */
+    static ai.posttrain.reward.VerifierDeadline verifiers(Settings s) {
+        return new ai.posttrain.reward.VerifierDeadline(s.intIn("verifier-timeout-ms", 1, 3_600_000), s.intIn("verifier-max-threads", 1, 10_000));
     }
 
     /** posttrain.reward.sandbox: the code sandbox's limits (see reference.conf). */

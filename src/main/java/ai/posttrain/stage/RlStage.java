@@ -151,7 +151,7 @@ public final class RlStage {
             RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
             RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
                     sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionNgram(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
-                    settings.sandbox());
+                    settings.sandbox(), settings.verifiers());
             if (sub.rewards().containsKey("code")) {
                 String refusal = new ai.posttrain.reward.PythonSandbox("python3", settings.sandbox()).refusal();
                 if (refusal != null) throw new IllegalStateException(refusal);
