@@ -39,7 +39,8 @@ class HostileCodeClusterIT {
             List<String> command = new ArrayList<>(List.of(cluster.sparkHome.resolve("bin/spark-submit").toString(),
                     "--master", cluster.masterUrl(), "--deploy-mode", "client",
                     "--class", "ai.posttrain.rollout.HostileCodeClusterDriver", "--name", "hostile-code",
-                    "--driver-class-path", Path.of("target/test-classes").toAbsolutePath().toString(),
+                    // The driver class is loaded by the system class loader, so the jar it uses must be there too.
+                    "--driver-class-path", jar.toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath(),
                     "--driver-memory", "1g", "--driver-java-options", jvmFlags,
                     "--executor-memory", "1536m", "--executor-cores", "1", "--total-executor-cores", "2",
                     "--conf", "spark.executor.extraJavaOptions=" + jvmFlags, "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
@@ -74,13 +75,16 @@ class HostileCodeClusterIT {
         assertEquals(5, rows.size(), out.toString());
         JsonNode honest = rows.get("honest");
         assertTrue(honest.path("correct").asBoolean() && !honest.path("flagged").asBoolean() && honest.path("reward").asDouble() >= 1.0, honest.toString());
-        for (String attack : List.of("write_host_file", "rigged_eq", "exit_before_checks", "forged_output")) {
+        for (String attack : List.of("write_host_file", "rigged_eq", "exit_before_checks")) {
             JsonNode r = rows.get(attack);
             assertEquals(0.0, r.path("reward").asDouble(), r.toString());
             assertFalse(r.path("correct").asBoolean(), r.toString());
+            assertTrue(r.path("flagged").asBoolean(), r.toString());
         }
-        for (String attack : List.of("write_host_file", "rigged_eq", "exit_before_checks"))
-            assertTrue(rows.get(attack).path("flagged").asBoolean(), rows.get(attack).toString());
+        // Printed PASS records forge nothing (verdicts are made outside the jail): a wrong solution, paid only its format.
+        JsonNode forged = rows.get("forged_output");
+        assertFalse(forged.path("correct").asBoolean(), forged.toString());
+        assertEquals(0.2, forged.path("reward").asDouble(), 1e-9, forged.toString());
         assertFalse(Files.exists(marker), "hostile code wrote a file on the host");
         // The job went on: the code sub-stage ran its iteration after the attacks and finished.
         assertEquals(0, out.path("stage_exit").asInt(), out.toString());
