@@ -43,7 +43,10 @@ class Block(torch.nn.Module):
             cache["k"], cache["v"] = k, v
         k = k.repeat_interleave(s.h // s.kv, 1)
         v = v.repeat_interleave(s.h // s.kv, 1)
-        att = F.scaled_dot_product_attention(q, k, v, is_causal=(t > 1))
+        s_ = q @ k.transpose(-1, -2) / math.sqrt(s.hd)   # torch 1.13 (Debian) has no scaled_dot_product_attention
+        if t > 1:
+            s_ = s_ + torch.full((t, k.shape[2]), float("-inf")).triu(k.shape[2] - t + 1)
+        att = s_.softmax(-1) @ v
         x = x + s.o(att.transpose(1, 2).reshape(b, t, d))
         gate, up = s.gu(s.rms(x, s.g2)).chunk(2, -1)
         return x + s.down(F.silu(gate) * up)

@@ -15,7 +15,7 @@ import java.util.Set;
 final class BenchCommand implements Command {
     @Override public String name() { return "bench"; }
 
-    @Override public String usage() { return "bench [--shape NAME] [--format text|json]   (NAME: " + String.join(", ", NamedShapes.names()) + ")"; }
+    @Override public String usage() { return "bench [--shape NAME|DIR] [--format text|json]   (NAME: " + String.join(", ", NamedShapes.names()) + ")"; }
 
     @Override public Set<String> options() { return Set.of("format", "shape"); }
 
@@ -26,8 +26,11 @@ final class BenchCommand implements Command {
         Map<String, Object> results;
         if (shapeName != null) {
             ModelConfig shape = NamedShapes.get(shapeName);
+            if (shape == null && new java.io.File(shapeName, "config.json").isFile())   // a Hugging Face folder's architecture
+                shape = ai.posttrain.format.hf.HfModelConfigs.toModelConfig(
+                        ai.posttrain.format.hf.HfConfigReader.read(shapeName, new org.apache.hadoop.conf.Configuration()), 0);
             if (shape == null) throw new UsageException("--shape: unknown shape '" + shapeName + "' (known: "
-                    + String.join(", ", NamedShapes.names()) + ")");
+                    + String.join(", ", NamedShapes.names()) + ", or a Hugging Face model folder)");
             results = new ShapeBenchmark(ShapeBenchmark.Settings.defaults(shape)).run();
         } else {
             int vocab = StageContext.tokenizerFor(ctx.config).vocabSize();

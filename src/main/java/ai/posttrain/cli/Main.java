@@ -22,7 +22,7 @@ public final class Main {
 
     static {
         for (Command c : List.<Command>of(new PipelineCommand(), new StageCommand(), new EvalCommand(), new DataCommand(),
-                new ValidateCommand(), new SqlCommand(), new BenchCommand(), new ReportCommand())) COMMANDS.put(c.name(), c);
+                new ValidateCommand(), new SqlCommand(), new BenchCommand(), new ReportCommand(), new ExportCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {}
@@ -65,6 +65,9 @@ public final class Main {
             return 2;
         } catch (ConfigError e) {
             err.println("config error: " + e.getMessage());
+            return 2;
+        } catch (ai.posttrain.format.ModelFormatException e) {   // a model folder/file the engine cannot load or write
+            err.println("error: " + e.getMessage());
             return 2;
         } catch (UserError | DataException e) {
             err.println("error: " + e.getMessage());

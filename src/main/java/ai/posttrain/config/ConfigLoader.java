@@ -40,9 +40,11 @@ public final class ConfigLoader {
             }
         }
         for (String set : sets) user = parseSet(set).withFallback(user);
-        checkKeys(user, reference);
         try {
-            return user.withFallback(reference).resolve();
+            Config resolved = user.withFallback(reference).resolve();
+            // the user's keys, checked with their values as resolved (substitutions such as ${?ENV} included)
+            checkKeys(userKeys(user.root(), new java.util.ArrayList<>(), new java.util.ArrayList<>()), resolved, reference);
+            return resolved;
         } catch (ConfigException e) {
             throw new ConfigError("config", oneLine(e));
         }
@@ -62,9 +64,20 @@ public final class ConfigLoader {
         }
     }
 
-    private static void checkKeys(Config user, Config reference) {
-        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            String key = e.getKey();
+    /** Leaf paths of an unresolved config (a substitution is a leaf), as entrySet() would name them. */
+    private static List<String> userKeys(com.typesafe.config.ConfigObject node, List<String> prefix, List<String> out) {
+        for (Map.Entry<String, ConfigValue> e : node.entrySet()) {
+            List<String> path = new java.util.ArrayList<>(prefix);
+            path.add(e.getKey());
+            if (e.getValue() instanceof com.typesafe.config.ConfigObject child && !child.isEmpty()) userKeys(child, path, out);
+            else out.add(com.typesafe.config.ConfigUtil.joinPath(path));
+        }
+        return out;
+    }
+
+    private static void checkKeys(List<String> keys, Config resolved, Config reference) {
+        for (String key : keys) {
+            Map.Entry<String, ConfigValue> e = Map.entry(key, resolved.getValue(key));
             if (FREE_FORM.stream().anyMatch(p -> key.startsWith(p + "."))) continue;
             // posttrain.stages.<stage>.train.X overrides posttrain.train.X: check it against that key.
             String template = STAGE_TRAIN.matcher(key).replaceFirst("posttrain.train.");

@@ -14,7 +14,7 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                               DataSettings data, ModelSettings teacher, ModelSettings student,
                               SftStageSettings coldStartSft, SftStageSettings overallSft,
                               DistillStageSettings distill, RlSettings rl, EvalSettings eval,
-                              String resolvedJson) implements Serializable {
+                              ExportSettings export, String resolvedJson) implements Serializable {
 
     public record RunSettings(String root, String id) implements Serializable {}
 
@@ -24,6 +24,9 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
 
     public record EvalSettings(List<String> suites, int perSuite, int maxNewTokens, int batchSize,
                                boolean beforeTraining) implements Serializable {}
+
+    /** Open formats each stage's final model is also written in (hf, gguf), and their precision. */
+    public record ExportSettings(List<String> formats, String precision) implements Serializable {}
 
     public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite) implements Serializable {}
 
@@ -62,7 +65,16 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 new EvalSettings(List.copyOf(p.strings("eval.suites")), p.intIn("eval.per-suite", 1, 1_000_000),
                         p.intIn("eval.max-new-tokens", 1, 65536), p.intIn("eval.batch-size", 1, 4096),
                         p.bool("eval.before-training")),
+                exportSettings(p),
                 config.getConfig("posttrain").root().render(ConfigRenderOptions.concise()));
+    }
+
+    private static ExportSettings exportSettings(Settings p) {
+        List<String> formats = List.copyOf(p.strings("export.formats"));
+        for (String f : formats)
+            if (!f.equals("hf") && !f.equals("gguf"))
+                throw new ConfigError(p.key("export.formats"), "each format must be hf or gguf, got '" + f + "'");
+        return new ExportSettings(formats, p.oneOf("export.precision", List.of("f32", "f16", "bf16")));
     }
 
     private static Map<String, String> stringMap(Config config, String path) {

@@ -5,7 +5,6 @@ import ai.posttrain.model.Sample;
 import ai.posttrain.model.Sampler;
 import ai.posttrain.model.SamplingOptions;
 import ai.posttrain.tokenizer.ChatTemplate;
-import ai.posttrain.tokenizer.SpecialToken;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -53,14 +52,14 @@ public final class Evaluator {
         if (!items.hasNext()) return out.iterator();
         Sampler sampler = model.sampler();
         DomainScorer scorer = new DomainScorer();
-        int endOfTurn = chat.tokenizer().specialId(SpecialToken.END_OF_TURN);
+        Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn, not only END_OF_TURN
         List<EvalItem> batch = new ArrayList<>(batchSize);
         while (items.hasNext()) {
             batch.add(items.next());
             if (batch.size() == batchSize || !items.hasNext()) {
                 List<int[]> prompts = new ArrayList<>(batch.size());
                 for (EvalItem item : batch) prompts.add(chat.render(item.prompt(), true).ids());
-                List<Sample> samples = sampler.generateFitting(prompts, SamplingOptions.greedy(maxNewTokens, Set.of(endOfTurn)));
+                List<Sample> samples = sampler.generateFitting(prompts, SamplingOptions.greedy(maxNewTokens, stop));
                 for (int i = 0; i < batch.size(); i++) {
                     Sample s = samples.get(i);
                     String completion = chat.decodeCompletion(s.tokens());

@@ -2,6 +2,7 @@ package ai.posttrain.model;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -30,40 +31,40 @@ interface BlockInference {
     /** {@link TransformerBlock}: LayerNorm, biases, GELU as x*sigmoid(1.702x). */
     record Gpt(Layer blk) implements BlockInference {
         public INDArray qkv(INDArray x) {
-            return LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null)
-                    .mmul(blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
+            INDArray h = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null);
+            return Nd4j.matmul(h, blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
         }
 
         public INDArray attentionOut(INDArray att, INDArray x) {
-            return att.mmul(blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x);
+            return Nd4j.matmul(att, blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x);
         }
 
         public INDArray mlp(INDArray x1) {
-            INDArray u = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null)
-                    .mmul(blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
+            INDArray h = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null);
+            INDArray u = Nd4j.matmul(h, blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
             u.muli(Transforms.sigmoid(u.mul(1.702), false)); // GELU as in TransformerBlockImpl
-            return u.mmul(blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
+            return Nd4j.matmul(u, blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
         }
     }
 
     /** {@link LlamaBlock}: RMSNorm, optional q/k/v bias, SwiGLU. */
     record Llama(Layer blk, LlamaBlock conf) implements BlockInference {
         public INDArray qkv(INDArray x) {
-            INDArray qkv = RmsNorm.forward(x, blk.getParam("attnNorm"), conf.getNormEps(), null).mmul(blk.getParam("Wqkv"));
+            INDArray qkv = Nd4j.matmul(RmsNorm.forward(x, blk.getParam("attnNorm"), conf.getNormEps(), null), blk.getParam("Wqkv"));
             return conf.isQkvBias() ? qkv.addiRowVector(blk.getParam("bqkv")) : qkv;
         }
 
         public INDArray attentionOut(INDArray att, INDArray x) {
-            return att.mmul(blk.getParam("Wo")).addi(x);
+            return Nd4j.matmul(att, blk.getParam("Wo")).addi(x);
         }
 
         public INDArray mlp(INDArray x1) {
             int ff = conf.getDFf();
-            INDArray gu = RmsNorm.forward(x1, blk.getParam("mlpNorm"), conf.getNormEps(), null).mmul(blk.getParam("Wgu"));
+            INDArray gu = Nd4j.matmul(RmsNorm.forward(x1, blk.getParam("mlpNorm"), conf.getNormEps(), null), blk.getParam("Wgu"));
             INDArray gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff));
             INDArray up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff));
             INDArray a = Transforms.sigmoid(gate, true).muli(gate).muli(up);
-            return a.mmul(blk.getParam("Wdown")).addi(x1);
+            return Nd4j.matmul(a, blk.getParam("Wdown")).addi(x1);
         }
     }
 }

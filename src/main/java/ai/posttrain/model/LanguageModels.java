@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /** A fresh language model: the transformer with the multi-objective head, Adam and gradient clipping. */
 public final class LanguageModels {
@@ -22,7 +21,7 @@ public final class LanguageModels {
      */
     public static ComputationGraph create(ModelConfig cfg, LmHeadOutputLayer.Builder head, double lr, double gradClip, long seed) {
         LmHeadOutputLayer headLayer = head.nIn(cfg.dModel()).nOut(cfg.vocab()).build();
-        if (cfg.llama()) headLayer.setBiasUpdater(new NoOp()); // the Llama family's lm_head has no bias: it stays 0
+        headLayer.setTrainBias(!cfg.llama()); // the Llama family's lm_head has no bias: b stays 0
         ComputationGraphConfiguration conf = TransformerGraph.configuration(cfg, headLayer,
                 new Adam(lr, 0.9, 0.98, 1e-8), seed, DataType.FLOAT);
         if (gradClip > 0) {

@@ -58,7 +58,7 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
         RmsNorm.Cache[] nc = new RmsNorm.Cache[1];
         c.h1 = RmsNorm.forward(x, params.get("attnNorm"), conf.getNormEps(), nc);
         c.norm1 = nc[0];
-        INDArray qkv = c.h1.mmul(params.get("Wqkv"));
+        INDArray qkv = Nd4j.matmul(c.h1, params.get("Wqkv"));
         if (conf.isQkvBias()) qkv.addiRowVector(params.get("bqkv"));
         INDArray[] split = HeadLayout.split(qkv, mb, t, heads, kv, hd);
         if (rotaryTable == null || rotaryTable.t != t || rotaryTable.cos.dataType() != x.dataType())
@@ -69,17 +69,17 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
         c.v = split[2];
         c.p = Attention.probabilities(c.q, c.k, Attention.mask(mask, mb, t, t, 0, x.dataType()), heads);
         c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
-        INDArray x1 = c.att.mmul(params.get("Wo")).addi(x);
+        INDArray x1 = Nd4j.matmul(c.att, params.get("Wo")).addi(x);
 
         c.h2 = RmsNorm.forward(x1, params.get("mlpNorm"), conf.getNormEps(), nc);
         c.norm2 = nc[0];
-        INDArray gu = c.h2.mmul(params.get("Wgu"));
+        INDArray gu = Nd4j.matmul(c.h2, params.get("Wgu"));
         c.gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff)).dup('c');
         c.up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff)).dup('c');
         c.sig = Transforms.sigmoid(c.gate, true);
         c.silu = c.gate.mul(c.sig);
         c.a = c.silu.mul(c.up);
-        c.output = c.a.mmul(params.get("Wdown")).addi(x1);
+        c.output = Nd4j.matmul(c.a, params.get("Wdown")).addi(x1);
         return c;
     }
 
@@ -106,27 +106,27 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
         INDArray dy = Seq.toRows(epsilon);
 
         // MLP branch: y = x1 + (silu(gate) * up) Wdown
-        gradientViews.get("Wdown").assign(c.a.transpose().mmul(dy));
-        INDArray da = dy.mmul(params.get("Wdown").transpose());
+        gradientViews.get("Wdown").assign(Nd4j.matmul(c.a, dy, true, false, false));
+        INDArray da = Nd4j.matmul(dy, params.get("Wdown"), false, true, false);
         // d silu(g)/dg = s + g s (1 - s) = s (1 + g (1 - s))
         INDArray dGate = c.sig.rsub(1.0).muli(c.gate).addi(1.0).muli(c.sig).muli(c.up).muli(da);
         INDArray dUp = da.mul(c.silu);
         INDArray dGu = Nd4j.hstack(dGate, dUp);
-        gradientViews.get("Wgu").assign(c.h2.transpose().mmul(dGu));
-        INDArray dx1 = RmsNorm.backward(dGu.mmul(params.get("Wgu").transpose()), c.norm2, params.get("mlpNorm"),
+        gradientViews.get("Wgu").assign(Nd4j.matmul(c.h2, dGu, true, false, false));
+        INDArray dx1 = RmsNorm.backward(Nd4j.matmul(dGu, params.get("Wgu"), false, true, false), c.norm2, params.get("mlpNorm"),
                 gradientViews.get("mlpNorm")).addi(dy);
 
         // attention branch: x1 = x + att Wo
-        gradientViews.get("Wo").assign(c.att.transpose().mmul(dx1));
-        INDArray dAtt = HeadLayout.toHeads(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
+        gradientViews.get("Wo").assign(Nd4j.matmul(c.att, dx1, true, false, false));
+        INDArray dAtt = HeadLayout.toHeads(Nd4j.matmul(dx1, params.get("Wo"), false, true, false), mb, t, heads, hd);
         INDArray[] dqkv = new INDArray[3];
         Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
         dqkv[0] = c.rotary.backward(dqkv[0]);
         dqkv[1] = c.rotary.backward(dqkv[1]);
         INDArray dQkv = HeadLayout.join(dqkv, mb, t, heads, kv, hd);
-        gradientViews.get("Wqkv").assign(c.h1.transpose().mmul(dQkv));
+        gradientViews.get("Wqkv").assign(Nd4j.matmul(c.h1, dQkv, true, false, false));
         if (conf.isQkvBias()) gradientViews.get("bqkv").assign(LayerWorkspaces.columnSums(dQkv).reshape(1, conf.qkvWidth()));
-        INDArray dx = RmsNorm.backward(dQkv.mmul(params.get("Wqkv").transpose()), c.norm1, params.get("attnNorm"),
+        INDArray dx = RmsNorm.backward(Nd4j.matmul(dQkv, params.get("Wqkv"), false, true, false), c.norm1, params.get("attnNorm"),
                 gradientViews.get("attnNorm")).addi(dx1);
         return Seq.fromRows(dx, mb, t).detach();
     }

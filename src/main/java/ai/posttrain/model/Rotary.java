@@ -52,7 +52,7 @@ final class Rotary {
     INDArray apply(INDArray x) {
         long b = x.size(0);
         INDArray flat = x.reshape('c', b, (long) t * hd);
-        INDArray rotated = x.reshape('c', b * t, hd).mmul(rot).reshape('c', b, (long) t * hd);
+        INDArray rotated = Nd4j.matmul(x.reshape('c', b * t, hd), rot).reshape('c', b, (long) t * hd);
         return flat.mulRowVector(cos).addi(rotated.muliRowVector(sin)).reshape('c', b, t, hd);
     }
 
@@ -60,7 +60,7 @@ final class Rotary {
     INDArray backward(INDArray dy) {
         long b = dy.size(0);
         INDArray flat = dy.reshape('c', b, (long) t * hd);
-        INDArray ds = flat.mulRowVector(sin).reshape('c', b * t, hd).mmul(rot.transpose()).reshape('c', b, (long) t * hd);
+        INDArray ds = Nd4j.matmul(flat.mulRowVector(sin).reshape('c', b * t, hd), rot, false, true, false).reshape('c', b, (long) t * hd);
         return flat.mulRowVector(cos).addi(ds).reshape('c', b, t, hd);
     }
 }

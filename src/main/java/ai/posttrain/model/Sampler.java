@@ -35,6 +35,7 @@ public final class Sampler {
     private final FinalNorm normConf;
     private final INDArray normG, normB, headW, headB;
     private final DataType type;
+    private final INDArray rotateHalf;   // [hd, hd], built once: decode steps only need it with new angles
 
     public Sampler(ComputationGraph graph, ModelConfig cfg) {
         this.cfg = cfg;
@@ -51,6 +52,7 @@ public final class Sampler {
         this.headW = head.getParam("W");
         this.headB = head.getParam("b");
         this.type = embedding.dataType();
+        this.rotateHalf = cfg.rotary() ? new Rotary(1, cfg.headSize(), 0, cfg.ropeTheta(), type).rot : null;
     }
 
     /** KV-cached generation for a batch of prompts. */
@@ -157,7 +159,7 @@ public final class Sampler {
     }
 
     private INDArray logits(INDArray rows) {
-        return FinalNormImpl.apply(normConf, rows, normG, normB).mmul(headW).addiRowVector(headB.reshape(1, cfg.vocab()));
+        return Nd4j.matmul(FinalNormImpl.apply(normConf, rows, normG, normB), headW).addiRowVector(headB.reshape(1, cfg.vocab()));
     }
 
     private INDArray embed(int[] ids, int[] pos) {
@@ -189,12 +191,12 @@ public final class Sampler {
                 }
         long[] shape = {(long) pos.length * h, hd};
         return new INDArray[]{Nd4j.create(c, shape, DataType.DOUBLE).castTo(type),
-                Nd4j.create(s, shape, DataType.DOUBLE).castTo(type), new Rotary(1, hd, 0, type).rot};
+                Nd4j.create(s, shape, DataType.DOUBLE).castTo(type), rotateHalf};
     }
 
     private static INDArray rotateRows(INDArray x, INDArray[] rot, int hd) {
         INDArray rows = x.reshape('c', x.size(0), hd);
-        return rows.mul(rot[0]).addi(rows.mmul(rot[2]).muli(rot[1])).reshape('c', x.size(0), 1, hd);
+        return rows.mul(rot[0]).addi(Nd4j.matmul(rows, rot[2]).muli(rot[1])).reshape('c', x.size(0), 1, hd);
     }
 
     /**

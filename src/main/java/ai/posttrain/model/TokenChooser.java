@@ -1,7 +1,6 @@
 package ai.posttrain.model;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Random;
 
 /** Picks the next id from one row of logits: greedy, or temperature + top-k + top-p sampling. */
@@ -37,16 +36,16 @@ final class TokenChooser {
         for (int i = 0; i < v; i++) scaled[i] = logits[i] / options.temperature();
         double[] p = logSoftmax(scaled);
         for (int i = 0; i < v; i++) p[i] = Math.exp(p[i]);
-        Integer[] order = new Integer[v];
-        for (int i = 0; i < v; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingDouble(i -> -p[i]));
-        int keep = options.topK() > 0 ? Math.min(options.topK(), v) : v;
-        double cumulative = 0;
-        for (int r = 0; r < keep; r++) {
-            cumulative += p[order[r]];
-            if (cumulative >= options.topP()) {
-                keep = r + 1;
-                break;
+        int[] order = candidates(p);
+        int keep = options.topK() > 0 ? Math.min(options.topK(), order.length) : order.length;
+        if (options.topP() < 1) {
+            double cumulative = 0;
+            for (int r = 0; r < keep; r++) {
+                cumulative += p[order[r]];
+                if (cumulative >= options.topP()) {
+                    keep = r + 1;
+                    break;
+                }
             }
         }
         double mass = 0;
@@ -57,5 +56,28 @@ final class TokenChooser {
             if (u <= 0) return order[r];
         }
         return order[keep - 1];
+    }
+
+    /**
+     * The ids that truncation may keep, most probable first (ties by id); all ids in id order when nothing
+     * truncates. Sorted as primitive (probability bits, id) keys: a real vocabulary has 50k-150k ids per step.
+     */
+    private int[] candidates(double[] p) {
+        int v = p.length;
+        if (options.topK() <= 0 && options.topP() >= 1) {
+            int[] all = new int[v];
+            for (int i = 0; i < v; i++) all[i] = i;
+            return all;
+        }
+        long[] keys = new long[v];
+        for (int i = 0; i < v; i++) {
+            // non-negative floats order like their bits; invert so that an ascending sort is most-probable-first
+            long bits = Float.floatToIntBits((float) p[i]);
+            keys[i] = ((Integer.MAX_VALUE - bits) << 32) | i;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[v];
+        for (int i = 0; i < v; i++) order[i] = (int) keys[i];
+        return order;
     }
 }

@@ -61,7 +61,7 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         LayerNorm.Cache[] lc = new LayerNorm.Cache[1];
         c.h1 = LayerNorm.forward(x, params.get("ln1g"), params.get("ln1b"), lc);
         c.ln1 = lc[0];
-        INDArray qkv = c.h1.mmul(params.get("Wqkv")).addiRowVector(params.get("bqkv"));
+        INDArray qkv = Nd4j.matmul(c.h1, params.get("Wqkv")).addiRowVector(params.get("bqkv"));
         INDArray[] split = HeadLayout.split(qkv, mb, t, heads, heads, hd);
         c.q = split[0];
         c.k = split[1];
@@ -76,16 +76,16 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         INDArray m = Attention.mask(mask, mb, t, t, 0, x.dataType());
         c.p = Attention.probabilities(c.q, c.k, m, heads);
         c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
-        INDArray x1 = c.att.mmul(params.get("Wo")).addiRowVector(params.get("bo")).addi(x);
+        INDArray x1 = Nd4j.matmul(c.att, params.get("Wo")).addiRowVector(params.get("bo")).addi(x);
 
         c.h2 = LayerNorm.forward(x1, params.get("ln2g"), params.get("ln2b"), lc);
         c.ln2 = lc[0];
-        c.u = c.h2.mmul(params.get("W1")).addiRowVector(params.get("b1"));
+        c.u = Nd4j.matmul(c.h2, params.get("W1")).addiRowVector(params.get("b1"));
         // GELU as x*sigmoid(1.702x) (ND4J's gelu formula) from the sigmoid op, which is ~3x faster
         // than ND4J's gelu op here; the gate is kept so the backward pass needs no transcendental op
         c.gate = Transforms.sigmoid(c.u.mul(GELU_K), false);
         c.a = c.u.mul(c.gate);
-        INDArray y = c.a.mmul(params.get("W2")).addiRowVector(params.get("b2")).addi(x1);
+        INDArray y = Nd4j.matmul(c.a, params.get("W2")).addiRowVector(params.get("b2")).addi(x1);
         c.output = y;
         return c;
     }
@@ -114,21 +114,21 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
 
         // MLP branch
         INDArray dW2 = gradientViews.get("W2");
-        dW2.assign(c.a.transpose().mmul(dy));
+        dW2.assign(Nd4j.matmul(c.a, dy, true, false, false));
         gradientViews.get("b2").assign(LayerWorkspaces.columnSums(dy).reshape(1, d));
         // d/du u*s(ku) = s + k u s (1 - s) = s * (1 + k u (1 - s))
         INDArray geluGrad = c.gate.rsub(1.0).muli(c.u).muli(GELU_K).addi(1.0).muli(c.gate);
-        INDArray du = dy.mmul(params.get("W2").transpose()).muli(geluGrad);
-        gradientViews.get("W1").assign(c.h2.transpose().mmul(du));
+        INDArray du = Nd4j.matmul(dy, params.get("W2"), false, true, false).muli(geluGrad);
+        gradientViews.get("W1").assign(Nd4j.matmul(c.h2, du, true, false, false));
         gradientViews.get("b1").assign(LayerWorkspaces.columnSums(du).reshape(1, conf.getDFf()));
-        INDArray dh2 = du.mmul(params.get("W1").transpose());
+        INDArray dh2 = Nd4j.matmul(du, params.get("W1"), false, true, false);
         INDArray dx1 = LayerNorm.backward(dh2, c.ln2, params.get("ln2g"), gradientViews.get("ln2g"), gradientViews.get("ln2b"))
                 .addi(dy);
 
         // attention branch
-        gradientViews.get("Wo").assign(c.att.transpose().mmul(dx1));
+        gradientViews.get("Wo").assign(Nd4j.matmul(c.att, dx1, true, false, false));
         gradientViews.get("bo").assign(LayerWorkspaces.columnSums(dx1).reshape(1, d));
-        INDArray dAtt = HeadLayout.toHeads(dx1.mmul(params.get("Wo").transpose()), mb, t, heads, hd);
+        INDArray dAtt = HeadLayout.toHeads(Nd4j.matmul(dx1, params.get("Wo"), false, true, false), mb, t, heads, hd);
         INDArray[] dqkv = new INDArray[3];
         Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
         if (c.rotary != null) {
@@ -136,9 +136,9 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
             dqkv[1] = c.rotary.backward(dqkv[1]);
         }
         INDArray dQkv = HeadLayout.join(dqkv, mb, t, heads, heads, hd);
-        gradientViews.get("Wqkv").assign(c.h1.transpose().mmul(dQkv));
+        gradientViews.get("Wqkv").assign(Nd4j.matmul(c.h1, dQkv, true, false, false));
         gradientViews.get("bqkv").assign(LayerWorkspaces.columnSums(dQkv).reshape(1, 3L * d));
-        INDArray dh1 = dQkv.mmul(params.get("Wqkv").transpose());
+        INDArray dh1 = Nd4j.matmul(dQkv, params.get("Wqkv"), false, true, false);
         INDArray dx = LayerNorm.backward(dh1, c.ln1, params.get("ln1g"), gradientViews.get("ln1g"), gradientViews.get("ln1b"))
                 .addi(dx1);
         return Seq.fromRows(dx, mb, t).detach();

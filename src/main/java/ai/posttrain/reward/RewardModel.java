@@ -7,6 +7,7 @@ import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
 import ai.posttrain.tokenizer.SpecialToken;
+import ai.posttrain.tokenizer.Tokenizer;
 import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,9 +21,9 @@ import java.util.List;
 
 /**
  * The Bradley-Terry reward model: a language model whose scalar score of a (prompt, response) is
- * {@code s = log p(<bos> | prompt, response)}, the log-prob of one designated token (the never-predicted
- * {@code <bos>}) at the response's last position. Trained on preference pairs with
- * {@code -log sigmoid(beta (s_chosen - s_rejected))}, which is exactly the head's {@code dpo} objective
+ * {@code s = log p(t | prompt, response)}, the log-prob of one designated token t at the response's last
+ * position ({@link #scoreToken}: one the policy does not predict there, e.g. the byte tokenizer's {@code <bos>}).
+ * Trained on preference pairs with {@code -log sigmoid(beta (s_chosen - s_rejected))}, which is exactly the head's {@code dpo} objective
  * on (chosen, rejected) rows whose only masked position is that last one and whose reference sums are 0,
  * so the reward model needs no objective of its own (and shares dpo's gradient check).
  */
@@ -41,7 +42,25 @@ public final class RewardModel {
         }
     }
 
-    public static int scoreToken(ChatTemplate template) { return template.tokenizer().specialId(SpecialToken.BOS); }
+    /**
+     * The token whose log-prob at a response's last position is the score. It must be one the policy does not
+     * predict there, so its logit starts free (a likely token starts near log p = 0, where softmax saturates and
+     * chosen and rejected score alike). BOS when the chat template writes it only as the chat's first token
+     * (the byte tokenizer, Llama 3), as before; otherwise the end-of-turn marker, which every template has and
+     * which never follows its own turn's end: Qwen folders have no BOS, and SmolLM2's BOS is &lt;|im_start|&gt;,
+     * the very token that opens the next turn.
+     */
+    public static int scoreToken(ChatTemplate template) {
+        Tokenizer tokenizer = template.tokenizer();
+        if (tokenizer.has(SpecialToken.BOS)) {
+            int bos = tokenizer.specialId(SpecialToken.BOS);
+            int[] probe = template.render(List.of(new Message("system", "s"), Message.user("u"), Message.assistant("a")), false).ids();
+            boolean onlyFirst = probe.length > 0 && probe[0] == bos;
+            for (int i = 1; i < probe.length && onlyFirst; i++) onlyFirst = probe[i] != bos;
+            if (onlyFirst) return bos;
+        }
+        return tokenizer.specialId(SpecialToken.END_OF_TURN);
+    }
 
     /** A copy of {@code start} (e.g. the starting policy) with the head set to train the BT loss at this beta. */
     public static ComputationGraph fromPolicy(ComputationGraph start, double beta) {

@@ -6,7 +6,6 @@ import ai.posttrain.model.Sample;
 import ai.posttrain.model.Sampler;
 import ai.posttrain.model.SamplingOptions;
 import ai.posttrain.tokenizer.ChatTemplate;
-import ai.posttrain.tokenizer.SpecialToken;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -55,7 +54,7 @@ public final class RolloutGenerator {
         List<Row> out = new ArrayList<>();
         if (!prompts.hasNext()) return out.iterator();
         Sampler sampler = model.sampler();
-        Set<Integer> stop = Set.of(chat.tokenizer().specialId(SpecialToken.END_OF_TURN));
+        Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn (Qwen: <|im_end|> and <|endoftext|>)
         List<RlPrompt> batch = new ArrayList<>();
         int batchNo = 0;
         while (prompts.hasNext()) {

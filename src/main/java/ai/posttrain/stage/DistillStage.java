@@ -60,7 +60,7 @@ public final class DistillStage {
         // 1. The frozen teacher and the student: resumed from this stage's last checkpoint, else init or fresh.
         Checkpoints.Loaded teacher = teacher();
         ModelBytes teacherBytes = ModelBytes.of(teacher.graph(), teacher.info().config());
-        StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), stage);
+        StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), stage, ctx.tokenizer());
         Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
         ComputationGraph student;
         ModelConfig studentConfig;
@@ -185,14 +185,7 @@ public final class DistillStage {
     }
 
     private Checkpoints.Loaded load(String key, String dir) {
-        try {
-            Path zip = new Path(dir, Checkpoints.MODEL_ZIP);
-            if (!zip.getFileSystem(ctx.hadoop()).exists(zip))
-                throw new ConfigError(key(key), "no checkpoint (" + Checkpoints.MODEL_ZIP + ") in '" + dir + "'");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Checkpoints.load(dir, ctx.hadoop());
+        return StartingModels.load(key(key), dir, ctx.tokenizer(), ctx.hadoop());
     }
 
     private void checkVocabulary(ModelConfig teacher, ModelConfig student) {

@@ -82,12 +82,13 @@ public final class RlStage {
             }
             global += sub.iterations();
         }
-        new StageCheckpoints(ctx.run(), NAME).saveFinal(policy, info(arch, NAME, global));
+        new StageCheckpoints(ctx.run(), NAME, ctx.tokenizer()).saveFinal(policy, info(arch, NAME, global));
     }
 
     /** The init checkpoint, else the run's distilled student, else its overall-sft model. */
     private Checkpoints.Loaded startingPolicy() {
-        if (!settings.init().isBlank()) return Checkpoints.load(settings.init(), ctx.hadoop());
+        if (!settings.init().isBlank())
+            return StartingModels.load("posttrain.stages.rl.init", settings.init(), ctx.tokenizer(), ctx.hadoop());
         for (String stage : List.of("distill", "overall-sft")) {
             StageCheckpoints previous = new StageCheckpoints(ctx.run(), stage);
             if (previous.hasFinalModel()) {

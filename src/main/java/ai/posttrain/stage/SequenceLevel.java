@@ -12,7 +12,6 @@ import ai.posttrain.model.SamplingOptions;
 import ai.posttrain.model.TransformerGraph;
 import ai.posttrain.model.head.TokenLogProbs;
 import ai.posttrain.tokenizer.ChatTemplate;
-import ai.posttrain.tokenizer.SpecialToken;
 import ai.posttrain.train.DpoPair;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.PairSelector;
@@ -140,13 +139,13 @@ final class SequenceLevel {
         ComputationGraph teacherGraph = teacher.restore();
         DomainScorer scorer = new DomainScorer();
         PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin());
-        int endOfTurn = chat.tokenizer().specialId(SpecialToken.END_OF_TURN);
+        Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn, not only END_OF_TURN
         while (items.hasNext()) {
             EvalItem item = items.next();
             int[] prompt = chat.render(item.prompt(), true).ids();
             List<int[]> prompts = Collections.nCopies(dpo.candidates(), prompt);
             SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(),
-                    Set.of(endOfTurn), promptSeed(seed, item.id()));
+                    stop, promptSeed(seed, item.id()));
             List<Sample> samples = sampler.generateFitting(prompts, options);
             List<int[]> completions = samples.stream().map(Sample::tokens).toList();
             double[] teacherSums = completionLogProbSums(teacherGraph, prompt, completions);

@@ -60,7 +60,7 @@ public final class SftStage {
         Dataset<Row> records = data.valid();
 
         // 2. The model: resume from this stage's last checkpoint, else start from init / the previous stage / scratch.
-        StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), stage);
+        StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), stage, ctx.tokenizer());
         TrainSettings train = settings.train();
         int total = settings.totalSteps();
         Optional<Checkpoints.Loaded> resumed = checkpoints.latest();
@@ -139,7 +139,8 @@ public final class SftStage {
 
     /** An init checkpoint from config, else the previous stage's final model, else null (fresh weights). */
     private Checkpoints.Loaded startingPoint() {
-        if (!settings.init().isBlank()) return Checkpoints.load(settings.init(), ctx.hadoop());
+        if (!settings.init().isBlank())
+            return StartingModels.load("posttrain.stages." + settings.stage() + ".init", settings.init(), ctx.tokenizer(), ctx.hadoop());
         if (previousStage == null) return null;
         StageCheckpoints previous = new StageCheckpoints(ctx.run(), previousStage);
         if (!previous.hasFinalModel()) {

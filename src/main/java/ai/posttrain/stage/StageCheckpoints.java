@@ -1,5 +1,8 @@
 package ai.posttrain.stage;
 
+import ai.posttrain.tokenizer.Tokenizer;
+import ai.posttrain.tokenizer.Tokenizers;
+
 import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.ModelInfo;
 import ai.posttrain.run.RunDir;
@@ -25,11 +28,17 @@ final class StageCheckpoints {
     private final RunDir run;
     private final String stage;
     private final FileSystem fs;
+    private final Tokenizer tokenizer;   // travels with the final model (tokenizer/), so it exports and loads alone
 
     StageCheckpoints(RunDir run, String stage) {
+        this(run, stage, null);
+    }
+
+    StageCheckpoints(RunDir run, String stage, Tokenizer tokenizer) {
         this.run = run;
         this.stage = stage;
         this.fs = run.fs();
+        this.tokenizer = tokenizer;
     }
 
     Path modelDir() { return new Path(run.stageDir(stage), "model"); }
@@ -67,11 +76,17 @@ final class StageCheckpoints {
 
     private Path stepDir(long step) { return new Path(checkpointsDir(), String.format("step-%06d", step)); }
 
-    void saveFinal(ComputationGraph graph, ModelInfo info) { writeAtomically(graph, info, modelDir()); }
+    void saveFinal(ComputationGraph graph, ModelInfo info) { writeAtomically(graph, info, modelDir(), tokenizer); }
 
     private void writeAtomically(ComputationGraph graph, ModelInfo info, Path target) {
+        writeAtomically(graph, info, target, null);
+    }
+
+    private void writeAtomically(ComputationGraph graph, ModelInfo info, Path target, Tokenizer withTokenizer) {
         Path tmp = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID());
         Checkpoints.save(graph, info, tmp.toString(), fs.getConf());
+        if (withTokenizer != null)
+            Tokenizers.writeFiles(withTokenizer, new Path(tmp, Tokenizers.CHECKPOINT_DIR).toString(), fs.getConf());
         try {
             if (fs.exists(target)) fs.delete(target, true);
             if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);

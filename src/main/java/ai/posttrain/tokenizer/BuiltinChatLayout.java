@@ -45,6 +45,24 @@ final class BuiltinChatLayout implements ChatLayout {
 
     @Override public List<Integer> stopIds() { return List.of(tokenizer.specialId(SpecialToken.END_OF_TURN)); }
 
+    /**
+     * This layout as a Jinja chat template (for files other programs load, e.g. GGUF): rendered with messages and
+     * add_generation_prompt, its text encodes, with the special tokens' literals recognised, to {@link #render}'s ids.
+     * The tokens' texts are template text, written as they are (none holds a Jinja delimiter).
+     */
+    static String jinja() {
+        StringBuilder t = new StringBuilder(SpecialToken.BOS.text()).append("{% for message in messages %}");
+        String keyword = "if";
+        for (String role : List.of("system", "user", "assistant", "tool")) {
+            t.append("{% ").append(keyword).append(" message['role'] == '").append(role).append("' %}").append(roleToken(role).text());
+            keyword = "elif";
+        }
+        t.append("{% else %}{{ raise_exception('unknown chat role ' + message['role']) }}{% endif %}")
+                .append("{{ message['content'] }}").append(SpecialToken.END_OF_TURN.text()).append("{% endfor %}")
+                .append("{% if add_generation_prompt %}").append(SpecialToken.ASSISTANT.text()).append("{% endif %}");
+        return t.toString();
+    }
+
     private static SpecialToken roleToken(String role) {
         return switch (role) {
             case "system" -> SpecialToken.SYSTEM;

@@ -1,6 +1,5 @@
 package ai.posttrain.tokenizer;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -9,24 +8,18 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Hugging Face {@code tokenizer.json} run by DJL's native (Rust) tokenizers library.
  *
- * <p>The file's bytes travel with the object (it is Serializable); each JVM builds the native tokenizer lazily,
- * once per distinct file. Special tokens reuse the file's added tokens whose text matches
+ * <p>The file runs in a {@link NativeHfTokenizer} (its bytes travel with the object; each JVM builds the native
+ * tokenizer once per distinct file). Special tokens reuse the file's added tokens whose text matches
  * {@link SpecialToken#text()}; the others get ids appended after the file's vocabulary.
  *
  * <p>Encoding rules: "&lt;think&gt;"/"&lt;/think&gt;" become their special ids; any other added token of the
@@ -34,19 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * end-of-turn or role token). No truncation, no padding, no BOS/EOS from the file's post-processor.
  */
 public final class HfTokenizer implements Tokenizer {
-    private static final long serialVersionUID = 1L;
-
-    /** One native tokenizer per distinct file per JVM (Spark deserialises the object once per task). */
-    private static final Map<String, HuggingFaceTokenizer> NATIVE = new ConcurrentHashMap<>();
+    private static final long serialVersionUID = 2L;
 
     private final String source;
-    private final byte[] json;
-    private final String digest;
+    private final NativeHfTokenizer file;
     private final int fileVocabSize;
     private final int[] specialIds;           // by SpecialToken ordinal
     private final int vocabSize;
     private final List<String> guardedLiterals; // the file's added tokens other than the think markers
-    private transient volatile HuggingFaceTokenizer nativeTokenizer;
 
     /** Reads a tokenizer.json from any Hadoop filesystem path (file:, hdfs:, s3a:, or a plain local path). */
     public static HfTokenizer load(String path) {
@@ -64,8 +52,6 @@ public final class HfTokenizer implements Tokenizer {
     /** @param source a name for messages (usually the path) */
     public HfTokenizer(String source, byte[] json) {
         this.source = source;
-        this.json = json.clone();
-        this.digest = sha256(json);
         JsonObject root;
         try {
             root = new JsonParser().parse(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
@@ -87,7 +73,7 @@ public final class HfTokenizer implements Tokenizer {
         guarded.removeIf(String::isEmpty);
         guarded.sort((a, b) -> b.length() - a.length()); // longest first when two match at one position
         this.guardedLiterals = guarded;
-        nativeTokenizer(); // fail here, on the driver, if the native library or the file is unusable
+        this.file = new NativeHfTokenizer(source, json); // fails here, on the driver, if the library or the file is unusable
     }
 
     @Override public String kind() { return "hf"; }
@@ -100,7 +86,7 @@ public final class HfTokenizer implements Tokenizer {
     public String source() { return source; }
 
     /** The tokenizer.json as read (to copy it next to a checkpoint). */
-    public byte[] fileBytes() { return json.clone(); }
+    public byte[] fileBytes() { return file.bytes(); }
 
     @Override public int specialId(SpecialToken token) { return specialIds[token.ordinal()]; }
 
@@ -124,18 +110,13 @@ public final class HfTokenizer implements Tokenizer {
                 int i = text.indexOf(literal, start);
                 if (i >= 0 && (at < 0 || i < at)) { at = i; hit = literal; }
             }
-            if (hit == null) { encodeNative(text.substring(start), out); return; }
-            encodeNative(text.substring(start, at), out);
+            if (hit == null) { out.addAll(file.encode(text.substring(start))); return; }
+            out.addAll(file.encode(text.substring(start, at)));
             int cut = hit.offsetByCodePoints(0, 1);
-            encodeNative(hit.substring(0, cut), out);
-            encodeNative(hit.substring(cut), out);
+            out.addAll(file.encode(hit.substring(0, cut)));
+            out.addAll(file.encode(hit.substring(cut)));
             start = at + hit.length();
         }
-    }
-
-    private void encodeNative(String text, IntList out) {
-        if (text.isEmpty()) return;
-        for (long id : nativeTokenizer().encode(text, false, false).getIds()) out.add((int) id);
     }
 
     @Override
@@ -145,7 +126,7 @@ public final class HfTokenizer implements Tokenizer {
         for (int i = 0; i <= ids.length; i++) {
             SpecialToken special = i < ids.length ? specialOf(ids[i]) : null;
             if (i < ids.length && special == null) continue;
-            if (i > runStart) text.append(nativeTokenizer().decode(toLongs(ids, runStart, i), false));
+            if (i > runStart) text.append(file.decode(toLongs(ids, runStart, i)));
             if (special != null) text.append(special.text());
             runStart = i + 1;
         }
@@ -156,28 +137,6 @@ public final class HfTokenizer implements Tokenizer {
         if (id < 0 || id >= vocabSize) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize + ") of " + source);
         for (SpecialToken t : SpecialToken.values()) if (specialIds[t.ordinal()] == id) return t;
         return null;
-    }
-
-    private HuggingFaceTokenizer nativeTokenizer() {
-        HuggingFaceTokenizer t = nativeTokenizer;
-        if (t == null) {
-            t = NATIVE.computeIfAbsent(digest, d -> createNative());
-            nativeTokenizer = t;
-        }
-        return t;
-    }
-
-    private HuggingFaceTokenizer createNative() {
-        DjlOffline.configure();
-        Map<String, String> options = new HashMap<>();
-        options.put("addSpecialTokens", "false");
-        options.put("truncation", "false"); // DJL's default truncates to 512 tokens
-        options.put("padding", "false");
-        try {
-            return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot build a Hugging Face tokenizer from '" + source + "': " + e.getMessage(), e);
-        }
     }
 
     private static Map<String, Integer> addedTokens(JsonObject root) {
@@ -209,17 +168,9 @@ public final class HfTokenizer implements Tokenizer {
         return out;
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override public String toString() { return "HfTokenizer(" + source + ", vocab=" + vocabSize + ")"; }
 
-    @Override public boolean equals(Object o) { return o instanceof HfTokenizer h && h.digest.equals(digest); }
+    @Override public boolean equals(Object o) { return o instanceof HfTokenizer h && h.file.digest().equals(file.digest()); }
 
-    @Override public int hashCode() { return digest.hashCode(); }
+    @Override public int hashCode() { return file.digest().hashCode(); }
 }

@@ -40,6 +40,8 @@ public final class ModelFolderTokenizer implements Tokenizer {
     private final String chatTemplate;                     // null when the folder has none
     private final int[] specialIds;                        // by SpecialToken ordinal; -1 = the folder has none
     private final List<Integer> stopIds;
+    private final int eosId;                               // the folder's eos (tokenizer_config, else generation_config, config)
+    private final int padTokenId;                          // the folder's own pad token; -1 when it names none
     private final Clock clock;
 
     public ModelFolderTokenizer(ModelFolder folder) { this(folder, Clock.systemDefaultZone()); }
@@ -92,6 +94,8 @@ public final class ModelFolderTokenizer implements Tokenizer {
                 + ModelFolder.GENERATION_CONFIG + " or " + ModelFolder.CONFIG + ")");
         specialIds[SpecialToken.BOS.ordinal()] = idOf(ids, "bos_token");
         int pad = idOf(ids, "pad_token");
+        this.eosId = eos;
+        this.padTokenId = pad;
         specialIds[SpecialToken.PAD.ordinal()] = pad >= 0 ? pad : eos;
         specialIds[SpecialToken.THINK.ordinal()] = added.getOrDefault(SpecialToken.THINK.text(), -1);
         specialIds[SpecialToken.END_THINK.ordinal()] = added.getOrDefault(SpecialToken.END_THINK.text(), -1);
@@ -131,7 +135,14 @@ public final class ModelFolderTokenizer implements Tokenizer {
 
     public List<Integer> stopIds() { return stopIds; }
 
+    /** The folder's eos token id (tokenizer_config.json's eos_token, else generation_config.json's or config.json's eos_token_id). */
+    public int eosId() { return eosId; }
+
+    /** The folder's pad token id, or -1 when it names none ({@link SpecialToken#PAD} then falls back to eos). */
+    public int padTokenId() { return padTokenId; }
+
     /** Whether the folder has this special token. */
+    @Override
     public boolean has(SpecialToken token) { return specialIds[token.ordinal()] >= 0; }
 
     @Override

@@ -35,6 +35,9 @@ final class NativeHfTokenizer implements Serializable {
 
     String digest() { return digest; }
 
+    /** The tokenizer.json as read (to copy it next to a checkpoint). */
+    byte[] bytes() { return json.clone(); }
+
     int[] encode(String text) {
         if (text.isEmpty()) return new int[0];
         long[] ids = get().encode(text, false, false).getIds();

@@ -19,8 +19,11 @@ public interface Tokenizer extends Serializable {
     /** Ids to text; special tokens are rendered as their literal text (e.g. "<think>"). */
     String decode(int[] ids);
 
-    /** The id of a special token. */
+    /** The id of a special token; an error when the tokenizer has none (see {@link #has}). */
     int specialId(SpecialToken token);
+
+    /** Whether {@link #specialId} has an id for this token (a model folder may lack a BOS, role or think tokens). */
+    default boolean has(SpecialToken token) { return true; }
 
     /** How chats are laid out with this tokenizer; the built-in layout unless the tokenizer brings a template. */
     default ChatLayout chatLayout() { return new BuiltinChatLayout(this); }

@@ -18,13 +18,13 @@ import java.util.List;
  * Tiny model folders shaped like SmolLM2-Instruct, Qwen2.5-Instruct and Llama-3.2-Instruct: the tiny byte-level
  * BPE of tiny-bpe.json (ids 0..294) with each family's added tokens from id 295 and its real chat template.
  */
-final class ModelFolders {
+public final class ModelFolders {
     private ModelFolders() {}
 
     /** 5 Sep 2024, so Llama's "Today Date" is fixed. */
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2024-09-05T12:00:00Z"), ZoneOffset.UTC);
+    public static final Clock CLOCK = Clock.fixed(Instant.parse("2024-09-05T12:00:00Z"), ZoneOffset.UTC);
 
-    static String resource(String name) {
+    public static String resource(String name) {
         try (InputStream in = ModelFolders.class.getResourceAsStream("/tokenizer/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -32,19 +32,19 @@ final class ModelFolders {
         }
     }
 
-    static Path smolLm2(Path dir) throws IOException {
+    public static Path smolLm2(Path dir) throws IOException {
         return folder(dir.resolve("smollm2"), List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"), List.of(),
                 "{\"bos_token\": \"<|im_start|>\", \"eos_token\": \"<|im_end|>\", \"pad_token\": \"<|im_end|>\", \"unk_token\": \"<|endoftext|>\"}",
                 "smollm2-instruct.jinja", "{\"bos_token_id\": 296, \"eos_token_id\": 297}", 297);
     }
 
-    static Path qwen25(Path dir) throws IOException {
+    public static Path qwen25(Path dir) throws IOException {
         return folder(dir.resolve("qwen2.5"), List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"), List.of("<tool_call>"),
                 "{\"bos_token\": null, \"eos_token\": \"<|im_end|>\", \"pad_token\": \"<|endoftext|>\"}",
                 "qwen2.5-instruct.jinja", "{\"bos_token_id\": 295, \"eos_token_id\": [297, 295], \"pad_token_id\": 295}", 320);
     }
 
-    static Path llama32(Path dir) throws IOException {
+    public static Path llama32(Path dir) throws IOException {
         return folder(dir.resolve("llama3.2"), List.of("<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"), List.of(),
                 "{\"bos_token\": {\"__type\": \"AddedToken\", \"content\": \"<|begin_of_text|>\"}, \"eos_token\": \"<|eot_id|>\"}",
                 "llama3.2-instruct.jinja", "{\"bos_token_id\": 295, \"eos_token_id\": [296, 299]}", 300);
@@ -81,7 +81,7 @@ final class ModelFolders {
         return t;
     }
 
-    static ModelFolderTokenizer load(Path dir) {
+    public static ModelFolderTokenizer load(Path dir) {
         return new ModelFolderTokenizer(ai.posttrain.tokenizer.ModelFolder.read(dir.toString(), new org.apache.hadoop.conf.Configuration()), CLOCK);
     }
 }

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -96,7 +97,7 @@ public class LmHeadLayer extends BaseLayer<LmHeadOutputLayer> implements IOutput
         assertInputSet(false);
         INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY), b = getParam(DefaultParamInitializer.BIAS_KEY);
         int mb = (int) input.size(0), t = (int) input.size(2);
-        INDArray logits = Rows.toRows(input, workspaceMgr, ArrayType.FF_WORKING_MEM).mmul(w).addiRowVector(b);
+        INDArray logits = Nd4j.matmul(Rows.toRows(input, workspaceMgr, ArrayType.FF_WORKING_MEM), w).addiRowVector(b);
         return Rows.fromRows(logits, mb, t, workspaceMgr, ArrayType.ACTIVATIONS);
     }
 
@@ -126,6 +127,7 @@ public class LmHeadLayer extends BaseLayer<LmHeadOutputLayer> implements IOutput
         INDArray db = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
         INDArray dH = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{(long) mb * t, input.size(1)}, 'c');
         forward(workspaceMgr, new LmHeadLoss.Grads(dW, db, dH, gradientScale()));
+        if (!layerConf().isTrainBias()) db.assign(0);   // a zero gradient: Adam then leaves b unchanged
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, dW);
         g.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, db);

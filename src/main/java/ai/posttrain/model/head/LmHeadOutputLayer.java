@@ -54,6 +54,8 @@ public class LmHeadOutputLayer extends FeedForwardLayer {
     private double sftWeight = 1, kdWeight = 1, dpoWeight = 1, pgWeight = 1;
     private double temperature = 1, beta = 0.1, clipLow = 0.2, clipHigh = 0.2, klCoef = 0.0;
     private long maxLogitsPerChunk = 8L << 20;
+    /** False for heads without a bias (the Llama family's lm_head): "b" gets no gradient and so stays as it is (0). */
+    private boolean trainBias = true;
 
     /** For Jackson. */
     public LmHeadOutputLayer() {
@@ -148,11 +150,13 @@ public class LmHeadOutputLayer extends FeedForwardLayer {
     public void setKlCoef(double v) { klCoef = v; }
     public long getMaxLogitsPerChunk() { return maxLogitsPerChunk; }
     public void setMaxLogitsPerChunk(long v) { maxLogitsPerChunk = v; }
+    public boolean isTrainBias() { return trainBias; }
+    public void setTrainBias(boolean v) { trainBias = v; }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof LmHeadOutputLayer l && super.equals(o) && settings().equals(l.settings())
-                && maxLogitsPerChunk == l.maxLogitsPerChunk;
+                && maxLogitsPerChunk == l.maxLogitsPerChunk && trainBias == l.trainBias;
     }
 
     @Override
