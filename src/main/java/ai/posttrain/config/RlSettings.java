@@ -16,7 +16,8 @@ import java.util.Set;
  * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
-                         TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox) implements Serializable {
+                         TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
+                         ai.posttrain.reward.VerifierDeadline verifiers) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
@@ -43,9 +44,19 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
     /** The Bradley-Terry reward model: trained once per run on preference pairs, from the starting policy. */
     public record RewardModel(List<String> inputs, int steps, double lr, double beta) implements Serializable {}
 
-    /** Hacking-monitor bounds, checked every iteration. */
-    public record Monitor(double maxMeanLength, double lengthGrowth, double maxFlaggedRate, double trendEpsilon)
-            implements Serializable {}
+    /**
+     * Hacking-monitor bounds, checked every iteration; a signal that holds for {@code patience} iterations
+     * triggers {@code onHacking}: "rollback" (stop the sub-stage, keep its last good policy), "fail" or "warn".
+     */
+    public record Monitor(double maxMeanLength, double lengthGrowth, double lengthTrend, double maxFlaggedRate,
+                          double trendEpsilon, int patience, String onHacking) implements Serializable {
+        public ai.posttrain.reward.HackingMonitor.Bounds bounds(double klBound) {
+            return new ai.posttrain.reward.HackingMonitor.Bounds(maxMeanLength, lengthGrowth, lengthTrend, maxFlaggedRate,
+                    trendEpsilon, klBound, patience);
+        }
+
+        public ai.posttrain.reward.HackingMonitor.Action action() { return ai.posttrain.reward.HackingMonitor.action(onHacking); }
+    }
 
     private static final String ROOT = "posttrain.stages.rl";
 
@@ -82,8 +93,16 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                 new RewardModel(nonEmpty(rm, "inputs"), rm.intIn("steps", 1, 1_000_000), rm.doubleIn("lr", 1e-7, 1.0),
                         rm.doubleIn("beta", 1e-3, 100)),
                 new Monitor(mon.doubleIn("max-mean-length", 1, 1e6), mon.doubleIn("length-growth", 1, 1e6),
-                        mon.doubleIn("max-flagged-rate", 0, 1), mon.doubleIn("trend-epsilon", 0, 1)),
-                TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")));
+                        mon.doubleIn("length-trend", 0, 1e6), mon.doubleIn("max-flagged-rate", 0, 1),
+                        mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
+                        mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
+                TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
+                verifiers(new Settings(config, "posttrain.reward")));
+    }
+
+    /** posttrain.reward.verifier-*: every verifier's deadline and the JVM's cap on verifier threads. */
+    static ai.posttrain.reward.VerifierDeadline verifiers(Settings s) {
+        return new ai.posttrain.reward.VerifierDeadline(s.intIn("verifier-timeout-ms", 1, 3_600_000), s.intIn("verifier-max-threads", 1, 10_000));
     }
 
     /** posttrain.reward.sandbox: the code sandbox's limits (see reference.conf). */

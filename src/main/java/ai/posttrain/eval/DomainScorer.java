@@ -8,6 +8,7 @@ import ai.posttrain.reward.ReplyFormatVerifier;
 import ai.posttrain.reward.ResponseLayout;
 import ai.posttrain.reward.StemVerifier;
 import ai.posttrain.reward.ToolCallVerifier;
+import ai.posttrain.reward.VerifierDeadline;
 import ai.posttrain.reward.VerifierResult;
 
 import java.io.Serializable;
@@ -25,19 +26,23 @@ public final class DomainScorer implements Serializable {
     private final ReplyFormatVerifier reply = new ReplyFormatVerifier();
     private final ResponseLayout layout = new ResponseLayout();
     private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
+    /** A stuck Java verifier is a failed item after the default deadline, not a stuck evaluation (code has the jail's). */
+    private final VerifierDeadline deadline = VerifierDeadline.defaults();
 
     public EvalOutcome score(EvalItem item, String completion, boolean stopped, int newTokens) {
         String metric;
         VerifierResult result;
         String kind = kindOf(item);
         switch (kind) {
-            case "math" -> { metric = "accuracy"; result = math.verify(completion, item.answer()); }
-            case "stem" -> { metric = "accuracy"; result = stem.verify(completion, item.answer()); }
+            case "math" -> { metric = "accuracy"; result = deadline.verify("math", () -> math.verify(completion, item.answer())); }
+            case "stem" -> { metric = "accuracy"; result = deadline.verify("stem", () -> stem.verify(completion, item.answer())); }
             case "code" -> { metric = "pass_rate"; result = code.verifyTests(completion, item.tests()); }
-            case "agent" -> { metric = "tool_call_validity"; result = toolCalls.verify(completion, ToolCall.firstName(item.goldReply())); }
-            default -> { metric = "format_validity"; result = reply.verify(completion, null); }
+            case "agent" -> { metric = "tool_call_validity";
+                result = deadline.verify("tool_call", () -> toolCalls.verify(completion, ToolCall.firstName(item.goldReply()))); }
+            default -> { metric = "format_validity"; result = deadline.verify("format", () -> reply.verify(completion, null)); }
         }
-        boolean formatOk = layout.matches(kind, completion);
+        VerifierDeadline.Outcome<Boolean> layoutOk = deadline.call("format", deadline.timeoutMillis(), () -> layout.matches(kind, completion));
+        boolean formatOk = layoutOk.ok() && layoutOk.value();
         // A reply that never ended its turn is not a valid reply, whatever its prefix looks like.
         boolean passed = result.passed() && (stopped || !metric.equals("format_validity"));
         // Partial credit only for code (the fraction of its tests); the suite metric counts full passes.

@@ -11,6 +11,11 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,8 +41,16 @@ final class Charts {
     /** One bar: {@code series} picks the colour, {@code category} the group on the axis. */
     record Bar(String series, String category, double value) {}
 
+    /** A vertical line across a plot at {@code x}, labelled (e.g. where the RL hacking monitor fired). */
+    record Mark(double x, String label) {}
+
     /** A line per series (in map order) over an integer x axis such as step or iteration. */
     static byte[] lines(String title, String xLabel, String yLabel, Map<String, List<Point>> series) {
+        return lines(title, xLabel, yLabel, series, List.of());
+    }
+
+    /** {@link #lines(String, String, String, Map)} with vertical marks. */
+    static byte[] lines(String title, String xLabel, String yLabel, Map<String, List<Point>> series, List<Mark> marks) {
         XYSeriesCollection data = new XYSeriesCollection();
         series.forEach((name, points) -> {
             XYSeries s = new XYSeries(name, true, false);
@@ -50,6 +63,15 @@ final class Charts {
         plot.setRenderer(renderer);
         ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        for (Mark m : marks) {
+            ValueMarker marker = new ValueMarker(m.x(), Color.RED, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
+            marker.setLabel(m.label());
+            marker.setLabelPaint(Color.RED);
+            marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            marker.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            plot.addDomainMarker(marker);
+        }
         return png(style(chart));
     }
 

@@ -18,9 +18,17 @@ import java.util.Map;
 public final class RewardMix implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** What scoring needs besides the completion. {@code rmScore}/{@code kl} are null when not computed. */
+    /**
+     * What scoring needs besides the completion. {@code rmScore}/{@code kl} are null when not computed;
+     * {@code rmFailure} is the flag of a reward model that gave no score (e.g. {@code verifier_timeout:reward_model}).
+     */
     public record Input(String domain, String completion, int[] tokens, boolean stopped, String answer,
-                        List<String> tests, Double rmScore, Double kl) implements Serializable {}
+                        List<String> tests, Double rmScore, Double kl, String rmFailure) implements Serializable {
+        public Input(String domain, String completion, int[] tokens, boolean stopped, String answer, List<String> tests,
+                     Double rmScore, Double kl) {
+            this(domain, completion, tokens, stopped, answer, tests, rmScore, kl, null);
+        }
+    }
 
     /** {@code components}: name → weighted contribution (penalties included); {@code reward}: their clipped sum. */
     public record Scored(Map<String, Double> components, double reward, Boolean verifierCorrect, boolean flagged,
@@ -31,18 +39,37 @@ public final class RewardMix implements Serializable {
                           double overlongPenalty, int repetitionNgram, double repetitionPenalty, double rmMidpoint) implements Serializable {}
 
     private final Weights w;
-    private final MathVerifier math = new MathVerifier();
-    private final StemVerifier stem = new StemVerifier();
+    /** The pure-Java verifiers by component (math, stem, tool_call), each run under the deadline. */
+    private final Map<String, Verifier> verifiers;
     private final CodeVerifier code;
     private final ResponseLayout layout = new ResponseLayout();
-    private final ToolCallVerifier toolCalls = new ToolCallVerifier(ToolCatalog.standard().requiredArguments());
+    private final VerifierDeadline deadline;
 
-    public RewardMix(Weights weights, SandboxLimits sandbox) {
+    public RewardMix(Weights weights, SandboxLimits sandbox) { this(weights, sandbox, VerifierDeadline.defaults()); }
+
+    public RewardMix(Weights weights, SandboxLimits sandbox, VerifierDeadline deadline) {
+        this(weights, Map.of("math", new MathVerifier(), "stem", new StemVerifier(),
+                "tool_call", new ToolCallVerifier(ToolCatalog.standard().requiredArguments())), new CodeVerifier("python3", sandbox), deadline);
+    }
+
+    private RewardMix(Weights weights, Map<String, Verifier> verifiers, CodeVerifier code, VerifierDeadline deadline) {
         this.w = weights;
-        this.code = new CodeVerifier("python3", sandbox);
+        this.verifiers = Map.copyOf(verifiers);
+        this.code = code;
+        this.deadline = deadline;
+    }
+
+    /** This mix with another verifier for a component (math, stem or tool_call), e.g. a user's own. */
+    public RewardMix withVerifier(String component, Verifier verifier) {
+        if (!verifiers.containsKey(component)) throw new IllegalArgumentException("no verifier component " + component);
+        Map<String, Verifier> v = new LinkedHashMap<>(verifiers);
+        v.put(component, verifier);
+        return new RewardMix(w, v, code, deadline);
     }
 
     public Weights weights() { return w; }
+
+    public VerifierDeadline deadline() { return deadline; }
 
     /** Never throws: whatever goes wrong is a zero reward, flagged with the reason. */
     public Scored score(Input in) {
@@ -62,12 +89,9 @@ public final class RewardMix implements Serializable {
         String verifier = verifierFor(in.domain());
         Boolean correct = null;
         if (verifier != null && w.rewards().containsKey(verifier)) {
-            VerifierResult r = switch (verifier) {
-                case "math" -> math.verify(completion, in.answer());
-                case "stem" -> stem.verify(completion, in.answer());
-                case "tool_call" -> toolCalls.verify(completion, in.answer());
-                default -> code.verifyTests(completion, in.tests() == null ? List.of() : in.tests());
-            };
+            // Code has its own deadline that kills (the jail's wall clock); the others can only be abandoned at theirs.
+            VerifierResult r = verifier.equals("code") ? code.verifyTests(completion, in.tests() == null ? List.of() : in.tests())
+                    : deadline.verify(verifier, () -> verifiers.get(verifier).verify(completion, in.answer()));
             parts.put(verifier, w.rewards().get(verifier) * r.score());
             correct = r.passed();
             if (!r.flags().isEmpty()) {
@@ -75,10 +99,18 @@ public final class RewardMix implements Serializable {
                 reasons.add(r.reason());
             }
         }
-        if (w.rewards().containsKey("format")) parts.put("format", w.rewards().get("format") * formatScore(in.domain(), completion, in.stopped()));
+        if (w.rewards().containsKey("format")) {
+            VerifierDeadline.Outcome<Double> f = deadline.call("format", deadline.timeoutMillis(),
+                    () -> formatScore(in.domain(), completion, in.stopped()));
+            parts.put("format", f.ok() ? w.rewards().get("format") * f.value() : 0.0);
+            if (!f.ok()) {
+                flags.add(f.flag());
+                reasons.add(f.reason());
+            }
+        }
         if (w.rewards().containsKey("reward_model")) {
             if (in.rmScore() == null || !Double.isFinite(in.rmScore())) {
-                flags.add("reward_model_missing");
+                flags.add(in.rmFailure() != null ? in.rmFailure() : "reward_model_missing");
             } else {
                 parts.put("reward_model", w.rewards().get("reward_model") * sigmoid(in.rmScore() - w.rmMidpoint()));
             }

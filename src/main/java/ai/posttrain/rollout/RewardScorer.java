@@ -4,6 +4,7 @@ import ai.posttrain.model.ModelBytes;
 import ai.posttrain.model.Sample;
 import ai.posttrain.reward.RewardMix;
 import ai.posttrain.reward.RewardModel;
+import ai.posttrain.reward.VerifierDeadline;
 import ai.posttrain.tokenizer.ChatTemplate;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -55,7 +56,11 @@ public final class RewardScorer extends RowTransformer {
         List<Row> all = new ArrayList<>();
         rows.forEachRemaining(all::add);
         if (all.isEmpty()) return all.iterator();
-        double[] rm = rewardModel == null ? null : rmScores(all);
+        VerifierDeadline.Outcome<double[]> rmOutcome = rewardModel == null ? null
+                // The reward model scores the partition at once: its deadline is the per-row one times the rows.
+                : mix.deadline().call("reward_model", mix.deadline().timeoutMillis() * all.size(), () -> rmScores(all));
+        double[] rm = rmOutcome == null ? null : rmOutcome.ok() ? rmOutcome.value() : nans(all.size());
+        String rmFailure = rmOutcome == null || rmOutcome.ok() ? null : rmOutcome.flag();
         List<Row> result = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) {
             Row r = all.get(i);
@@ -67,7 +72,7 @@ public final class RewardScorer extends RowTransformer {
             RewardMix.Scored s = mix.score(new RewardMix.Input(r.getString(r.fieldIndex("domain")),
                     r.getString(r.fieldIndex("completion")), tokens,
                     Sample.STOP.equals(r.getString(r.fieldIndex("finish_reason"))),
-                    r.isNullAt(ai) ? null : r.getString(ai), tests, rm == null ? null : rm[i], kl));
+                    r.isNullAt(ai) ? null : r.getString(ai), tests, rm == null ? null : rm[i], kl, rmFailure));
             Map<String, Object> v = new HashMap<>();
             v.put("kl", kl);
             v.put("rm_score", rm == null ? null : rm[i]);
@@ -81,6 +86,12 @@ public final class RewardScorer extends RowTransformer {
             result.add(RolloutRows.with(r, in, out, v));
         }
         return result.iterator();
+    }
+
+    private static double[] nans(int n) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, Double.NaN);
+        return out;
     }
 
     /** The reward model's score of every row; a failure leaves NaN (the mix then flags the row). */

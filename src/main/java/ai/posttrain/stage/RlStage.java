@@ -152,7 +152,7 @@ public final class RlStage {
             RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
             RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
                     sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionNgram(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
-                    settings.sandbox());
+                    settings.sandbox(), settings.verifiers());
             if (sub.rewards().containsKey("code")) {
                 String refusal = new ai.posttrain.reward.PythonSandbox("python3", settings.sandbox()).refusal();
                 if (refusal != null) throw new IllegalStateException(refusal);
@@ -165,21 +165,51 @@ public final class RlStage {
                     sub.name(), prompts.size(), heldout.size(), sub.rewards(), sub.iterations(), sub.promptsPerIteration(), sub.groupSize());
             if (done == 0) evaluate("start", policy, heldout, refLogProbs, scorer);
 
-            RlSettings.Monitor m = settings.monitor();
-            HackingMonitor monitor = new HackingMonitor(m.maxMeanLength(), m.lengthGrowth(), m.maxFlaggedRate(), m.trendEpsilon(), sub.klBound());
+            HackingMonitor monitor = new HackingMonitor(settings.monitor().bounds(sub.klBound()));
+            HackingMonitor.Action action = settings.monitor().action();
             if (done > 0) replayMonitor(monitor, done);
             for (int it = done; it < sub.iterations(); it++) {
-                policy = iteration(it, policy, prompts, refLogProbs, scorer, monitor);
+                Iteration result = iteration(it, policy, prompts, refLogProbs, scorer, monitor, action);
                 metrics.flush();   // metrics first: a kill before the checkpoint makes the resume rewrite them
-                checkpoints.save(policy, info(arch, sub.name(), it + 1));
+                HackingMonitor.Verdict verdict = result.verdict();
+                if (verdict.fires() && action == HackingMonitor.Action.FAIL) throw new ai.posttrain.cli.UserError(failure(it, verdict));
+                if (verdict.fires() && action == HackingMonitor.Action.ROLLBACK) {
+                    policy = lastGood(verdict.lastGood(), refStore);
+                    break;
+                }
+                policy = result.policy();
+                // The last good policy is kept past the pruning: a rollback may need it patience iterations later.
+                checkpoints.save(policy, info(arch, sub.name(), it + 1), Math.max(1, verdict.lastGood()));
             }
             evaluate("end", policy, heldout, refLogProbs, scorer);
             checkpoints.saveFinal(policy, info(arch, sub.name(), sub.iterations()));
             return policy;
         }
 
-        private ComputationGraph iteration(int it, ComputationGraph policy, List<RlPrompt> prompts,
-                                           PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor) {
+        /** The policy of iteration {@code good} (its rollouts were clean): its checkpoint, or the sub-stage's start for 0. */
+        private ComputationGraph lastGood(int good, StageCheckpoints refStore) {
+            if (good >= 1) {
+                Optional<Checkpoints.Loaded> saved = checkpoints.at(good);
+                if (saved.isPresent()) return saved.get().graph();
+                ctx.console().printf("[rl] %s: the checkpoint of iteration %d is gone; rolling back to the sub-stage's start%n",
+                        sub.name(), good);
+            }
+            // The saved start, not the in-memory reference object, which training may have updated in place.
+            return Checkpoints.load(refStore.modelDir().toString(), ctx.hadoop()).graph();
+        }
+
+        private String failure(int it, HackingMonitor.Verdict v) {
+            return String.format(Locale.ROOT, "rl sub-stage %s stopped by the hacking monitor at iteration %d/%d: %s held for %d "
+                    + "iterations (posttrain.stages.rl.monitor.on-hacking = fail; the metrics table has the event)",
+                    sub.name(), it + 1, sub.iterations(), v.describe(), v.streak());
+        }
+
+        /** An iteration's updated policy (unchanged when the monitor stopped it) and the monitor's verdict. */
+        private record Iteration(ComputationGraph policy, HackingMonitor.Verdict verdict) {}
+
+        private Iteration iteration(int it, ComputationGraph policy, List<RlPrompt> prompts,
+                                    PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor,
+                                    HackingMonitor.Action action) {
             int global = globalStart + it;
             long seed = ctx.config().seed() * 7919L + global;
             long t0 = System.nanoTime();
@@ -207,10 +237,12 @@ public final class RlStage {
             long excludedFlagged = GroupAdvantages.excludedFlagged(scored);
             scored.unpersist();
 
-            // 3. The update: pg minibatches from the rows that carry an advantage.
-            Update update = update(policy, rows, seed);
+            // 3. The monitor, then the update (pg minibatches from the rows that carry an advantage), which a
+            // monitor that stops the sub-stage skips.
             Stats stats = Stats.of(rows);
-            Map<String, Boolean> flags = monitor.observe(stats.observation());
+            HackingMonitor.Verdict verdict = monitor.observe(stats.observation());
+            boolean stops = verdict.fires() && action != HackingMonitor.Action.WARN;
+            Update update = stops ? new Update(policy, Double.NaN, 0) : update(policy, rows, seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double tokPerS = sampleSeconds > 0 ? newTokens / sampleSeconds : 0;
             Map<String, Double> extra = new LinkedHashMap<>(stats.values());
@@ -222,15 +254,42 @@ public final class RlStage {
             extra.put("sample_seconds", sampleSeconds);
             extra.put("update_steps", (double) update.steps());
             extra.put("iteration_in_sub_stage", (double) it);
-            flags.forEach((k, v) -> extra.put("monitor_" + k, v ? 1.0 : 0.0));
+            verdict.flags().forEach((k, v) -> extra.put("monitor_" + k, v ? 1.0 : 0.0));
+            extra.put("monitor_streak", (double) verdict.streak());
             metrics.add(sub.name(), new SparkTrainer.Step(global, globalStart + sub.iterations(), update.loss(), sub.lr(),
                     newTokens, seconds), extra);
             ctx.console().printf(Locale.ROOT, "[rl] %s iteration %d/%d: reward %.3f  accuracy %s  length %.1f  kl %.4f  "
                             + "flagged %.2f  dropped %d/%d groups  loss %.4f  sampling %.0f tok/s  monitor: %s%n",
                     sub.name(), it + 1, sub.iterations(), stats.rewardMean(), Double.isNaN(stats.accuracy()) ? "-"
                             : String.format(Locale.ROOT, "%.3f", stats.accuracy()), stats.lengthMean(), stats.kl(),
-                    stats.flaggedRate(), dropped, samples / sub.groupSize(), update.loss(), tokPerS, HackingMonitor.describe(flags));
-            return update.policy();
+                    stats.flaggedRate(), dropped, samples / sub.groupSize(), update.loss(), tokPerS, verdict.describe());
+            if (verdict.fires()) recordEvent(it, verdict, action);
+            return new Iteration(update.policy(), verdict);
+        }
+
+        /**
+         * The monitor's event: a metrics row (phase {@code <sub-stage>:monitor}, at the iteration where it fired) and a
+         * console line. {@code good_iteration}: the global iteration whose policy a rollback keeps.
+         */
+        private void recordEvent(int it, HackingMonitor.Verdict v, HackingMonitor.Action action) {
+            int global = globalStart + it, good = globalStart + Math.max(0, v.lastGood());
+            Map<String, Double> extra = new LinkedHashMap<>();
+            extra.put("monitor_fired", 1.0);
+            extra.put("monitor_action_" + action.name().toLowerCase(Locale.ROOT), 1.0);
+            extra.put("signal_start_iteration", (double) (global - v.streak() + 1));
+            extra.put("good_iteration", (double) good);
+            extra.put("streak", (double) v.streak());
+            v.flags().forEach((k, on) -> extra.put("monitor_" + k, on ? 1.0 : 0.0));
+            metrics.add(sub.name() + ":monitor", new SparkTrainer.Step(global, globalStart + sub.iterations(), Double.NaN,
+                    sub.lr(), 0, 0), extra);
+            String what = switch (action) {
+                case ROLLBACK -> "stopping the sub-stage and rolling back to the policy that sampled iteration " + (Math.max(0, v.lastGood()) + 1)
+                        + (v.lastGood() <= 0 ? " (the sub-stage's start)" : "");
+                case FAIL -> "failing the stage (on-hacking = fail)";
+                case WARN -> "training on (on-hacking = warn)";
+            };
+            ctx.console().printf(Locale.ROOT, "[rl] %s: HACKING MONITOR fired at iteration %d/%d: %s held for %d iterations; %s%n",
+                    sub.name(), it + 1, sub.iterations(), v.describe(), v.streak(), what);
         }
 
         private record Update(ComputationGraph policy, double loss, int steps) {}
@@ -262,12 +321,16 @@ public final class RlStage {
             return out;
         }
 
-        /** A resumed sub-stage's monitor sees its first iteration again (its baseline), from the rollouts table. */
+        /**
+         * A resumed sub-stage's monitor sees its finished iterations again, in order, from the rollouts table: its
+         * baseline, its signal streak and its last good iteration are what they were (their events were recorded then).
+         */
         private void replayMonitor(HackingMonitor monitor, int done) {
-            Dataset<Row> first = ctx.tables().read(ctx.spark(), RolloutSchema.TABLE)
-                    .where(col("sub_stage").equalTo(sub.name()).and(col("iteration").equalTo(globalStart)));
-            List<Row> rows = first.collectAsList();
-            if (!rows.isEmpty()) monitor.observe(Stats.of(rows).observation());
+            Dataset<Row> finished = ctx.tables().read(ctx.spark(), RolloutSchema.TABLE)
+                    .where(col("sub_stage").equalTo(sub.name()).and(col("iteration").between(globalStart, globalStart + done - 1)));
+            Map<Integer, List<Row>> byIteration = new TreeMap<>();
+            for (Row r : finished.collectAsList()) byIteration.computeIfAbsent(r.getInt(r.fieldIndex("iteration")), k -> new ArrayList<>()).add(r);
+            byIteration.values().forEach(rows -> monitor.observe(Stats.of(rows).observation()));
         }
 
         /** Greedy decoding of the held-out prompts, scored with this sub-stage's rewards, into the eval table. */
@@ -293,11 +356,14 @@ public final class RlStage {
 
     /** Aggregates of scored rollouts (NaN where nothing applies). */
     record Stats(int n, double rewardMean, double accuracy, Map<String, Double> accuracyByDomain, double lengthMean,
-                 double kl, double flaggedRate, double rmScore, double proxy) {
+                 double kl, double flaggedRate, double rmScore, Map<String, Double> proxies) {
+        /** Reward components a policy can please without being right, watched against the verifier. */
+        static final List<String> PROXIES = List.of("format", "reward_model", "length");
+
         static Stats of(List<Row> rows) {
             int n = rows.size(), verified = 0, correct = 0, flagged = 0, klN = 0, rmN = 0;
-            double reward = 0, length = 0, kl = 0, rm = 0, proxy = 0;
-            boolean anyProxy = false;
+            double reward = 0, length = 0, kl = 0, rm = 0;
+            Map<String, double[]> proxySums = new LinkedHashMap<>();   // name -> {sum, rows}
             Map<String, int[]> byDomain = new TreeMap<>();   // domain -> {verified, correct}
             for (Row r : rows) {
                 reward += r.getDouble(r.fieldIndex("reward"));
@@ -324,23 +390,26 @@ public final class RlStage {
                     rmN++;
                 }
                 Map<String, Double> parts = r.getJavaMap(r.fieldIndex("reward_components"));
-                for (String c : List.of("reward_model", "length")) {
+                for (String c : PROXIES) {
                     if (parts.containsKey(c)) {
-                        proxy += parts.get(c);
-                        anyProxy = true;
+                        double[] p = proxySums.computeIfAbsent(c, k -> new double[2]);
+                        p[0] += parts.get(c);
+                        p[1]++;
                     }
                 }
             }
             double d = Math.max(1, n);
             Map<String, Double> accuracyByDomain = new LinkedHashMap<>();
             byDomain.forEach((domain, c) -> accuracyByDomain.put(domain, (double) c[1] / c[0]));
+            Map<String, Double> proxies = new LinkedHashMap<>();
+            proxySums.forEach((c, p) -> proxies.put(c, p[0] / p[1]));
             return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain, length / d,
                     klN > 0 ? kl / klN : Double.NaN, flagged / d, rmN > 0 ? rm / rmN : Double.NaN,
-                    anyProxy ? proxy / d : Double.NaN);
+                    proxies);
         }
 
         HackingMonitor.Observation observation() {
-            return new HackingMonitor.Observation(proxy, accuracy, lengthMean, flaggedRate, kl);
+            return new HackingMonitor.Observation(proxies, accuracy, rewardMean, lengthMean, flaggedRate, kl);
         }
 
         Map<String, Double> values() {
@@ -353,7 +422,8 @@ public final class RlStage {
             m.put("kl", kl);
             m.put("flagged_rate", flaggedRate);
             m.put("rm_score", rmScore);
-            m.put("proxy_reward", proxy);
+            m.put("proxy_reward", proxies.isEmpty() ? Double.NaN : proxies.values().stream().mapToDouble(Double::doubleValue).sum());
+            proxies.forEach((c, v) -> m.put("proxy_" + c, v));
             return m;
         }
     }

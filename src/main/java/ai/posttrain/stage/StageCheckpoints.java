@@ -54,12 +54,27 @@ final class StageCheckpoints {
         return Optional.of(Checkpoints.load(all.get(all.size() - 1).toString(), fs.getConf()));
     }
 
-    void save(ComputationGraph graph, ModelInfo info) {
-        Path target = new Path(checkpointsDir(), String.format("step-%06d", info.step()));
-        writeAtomically(graph, info, target);
+    void save(ComputationGraph graph, ModelInfo info) { save(graph, info, -1); }
+
+    /**
+     * Saves a checkpoint and prunes older ones, except the one at {@code keepStep} (RL keeps its last good
+     * policy for a rollback however far back it lies).
+     */
+    void save(ComputationGraph graph, ModelInfo info, long keepStep) {
+        writeAtomically(graph, info, stepDir(info.step()));
         List<Path> all = list();
-        for (int i = 0; i < all.size() - KEEP; i++) delete(all.get(i));
+        for (int i = 0; i < all.size() - KEEP; i++) {
+            if (!all.get(i).getName().equals(stepDir(keepStep).getName())) delete(all.get(i));
+        }
     }
+
+    /** The checkpoint saved at this step, if it is still there. */
+    Optional<Checkpoints.Loaded> at(long step) {
+        Path dir = stepDir(step);
+        return exists(new Path(dir, Checkpoints.MODEL_ZIP)) ? Optional.of(Checkpoints.load(dir.toString(), fs.getConf())) : Optional.empty();
+    }
+
+    private Path stepDir(long step) { return new Path(checkpointsDir(), String.format("step-%06d", step)); }
 
     void saveFinal(ComputationGraph graph, ModelInfo info) { writeAtomically(graph, info, modelDir(), tokenizer); }
 

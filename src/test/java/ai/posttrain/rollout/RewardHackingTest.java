@@ -32,8 +32,8 @@ class RewardHackingTest {
         RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("math", 1.0, "length", 2.0), 5.0, 96, 0, 0, 12, 0, 0),
                 SandboxLimits.defaults());
         RewardScorer scorer = new RewardScorer(spark, mix, null, new ChatTemplate(RolloutFixtures.BYTES));
-        HackingMonitor monitor = new HackingMonitor(1000, 1.5, 0.25, 0.02, 1.0);
-        List<Map<String, Boolean>> flags = new ArrayList<>();
+        HackingMonitor monitor = new HackingMonitor(new HackingMonitor.Bounds(1000, 1.5, 10, 0.25, 0.02, 1.0, 1));
+        List<HackingMonitor.Verdict> verdicts = new ArrayList<>();
         List<Double> rewards = new ArrayList<>();
         for (int it = 0; it < 2; it++) {
             List<Row> rows = new ArrayList<>();
@@ -55,20 +55,20 @@ class RewardHackingTest {
                 correct += r.getBoolean(r.fieldIndex("verifier_correct")) ? 1.0 / scored.size() : 0;
             }
             rewards.add(reward);
-            flags.add(monitor.observe(new HackingMonitor.Observation(proxy, correct, length, 0, Double.NaN)));
+            verdicts.add(monitor.observe(new HackingMonitor.Observation(Map.of("length", proxy), correct, reward, length, 0, Double.NaN)));
         }
         assertTrue(rewards.get(1) > rewards.get(0), "the exploit pays: " + rewards);
-        assertFalse(flags.get(0).containsValue(true), "nothing to flag at the start: " + flags.get(0));
-        assertTrue(flags.get(1).get("proxy_up_verifier_down"), flags.get(1).toString());
-        assertTrue(flags.get(1).get("length_blowup"), flags.get(1).toString());
-        assertEquals("proxy_up_verifier_down,length_blowup", HackingMonitor.describe(flags.get(1)));
+        assertFalse(verdicts.get(0).signal(), "nothing to flag at the start: " + verdicts.get(0));
+        assertTrue(verdicts.get(1).flags().get("proxy_up_verifier_down"), verdicts.get(1).toString());
+        assertTrue(verdicts.get(1).flags().get("length_blowup"), verdicts.get(1).toString());
+        assertEquals("proxy_up_verifier_down[length],length_blowup", verdicts.get(1).describe());
     }
 
     @Test
     void aHighFlaggedRateAndKlOverTheBoundAreFlagged() {
-        HackingMonitor monitor = new HackingMonitor(1000, 10, 0.25, 0.02, 0.1);
-        monitor.observe(new HackingMonitor.Observation(Double.NaN, 0.5, 20, 0.0, 0.01));
-        Map<String, Boolean> f = monitor.observe(new HackingMonitor.Observation(Double.NaN, 0.5, 20, 0.5, 0.3));
+        HackingMonitor monitor = new HackingMonitor(new HackingMonitor.Bounds(1000, 10, 10, 0.25, 0.02, 0.1, 1));
+        monitor.observe(new HackingMonitor.Observation(Map.of(), 0.5, 1, 20, 0.0, 0.01));
+        Map<String, Boolean> f = monitor.observe(new HackingMonitor.Observation(Map.of(), 0.5, 1, 20, 0.5, 0.3)).flags();
         assertTrue(f.get("flagged_rate_high") && f.get("kl_over_bound"), f.toString());
         assertFalse(f.get("proxy_up_verifier_down") || f.get("length_blowup"), f.toString());
     }
