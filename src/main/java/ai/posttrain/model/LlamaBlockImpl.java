@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 
 /**
  * Forward and backward of {@link LlamaBlock} in row form [N = mb*T, d]: every projection is one gemm over all
@@ -30,6 +30,7 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
 
     private Cache cache;
     private Rotary rotaryTable;
+    private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused
     private final LayerWorkspaces workspaces = new LayerWorkspaces(this);
 
     public LlamaBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -40,12 +41,14 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         long mb = input.size(0), t = input.size(2);
-        Cache c = forward(input, maskArray);
+        Cache c = forward(input, maskArray, training);
         cache = training ? c : null;
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, Seq.fromRows(c.output, mb, t));
     }
 
-    private Cache forward(INDArray in, INDArray mask) {
+    /** @param training keeps the largest results in this layer's pooled buffers (inference allocates, and frees them) */
+    private Cache forward(INDArray in, INDArray mask, boolean training) {
+        BufferPool buffers = training ? this.buffers : new BufferPool();
         LlamaBlock conf = layerConf();
         int heads = conf.getHeads(), kv = conf.getKvHeads(), hd = conf.headSize(), ff = conf.getDFf();
         long mb = in.size(0);
@@ -58,7 +61,10 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
         RmsNorm.Cache[] nc = new RmsNorm.Cache[1];
         c.h1 = RmsNorm.forward(x, params.get("attnNorm"), conf.getNormEps(), nc);
         c.norm1 = nc[0];
-        INDArray qkv = Nd4j.matmul(c.h1, params.get("Wqkv"));
+        DataType type = x.dataType();
+        long n = x.size(0);
+        INDArray qkv = buffers.get("qkv", type, n, conf.qkvWidth());
+        Nd4j.gemm(c.h1, params.get("Wqkv"), qkv, false, false, 1.0, 0.0);
         if (conf.isQkvBias()) qkv.addiRowVector(params.get("bqkv"));
         INDArray[] split = HeadLayout.split(qkv, mb, t, heads, kv, hd);
         if (rotaryTable == null || rotaryTable.t != t || rotaryTable.cos.dataType() != x.dataType())
@@ -73,19 +79,23 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
 
         c.h2 = RmsNorm.forward(x1, params.get("mlpNorm"), conf.getNormEps(), nc);
         c.norm2 = nc[0];
-        INDArray gu = Nd4j.matmul(c.h2, params.get("Wgu"));
-        c.gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff)).dup('c');
-        c.up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff)).dup('c');
-        c.sig = Transforms.sigmoid(c.gate, true);
-        c.silu = c.gate.mul(c.sig);
-        c.a = c.silu.mul(c.up);
-        c.output = Nd4j.matmul(c.a, params.get("Wdown")).addi(x1);
+        INDArray gu = buffers.get("gu", type, n, 2L * ff);
+        Nd4j.gemm(c.h2, params.get("Wgu"), gu, false, false, 1.0, 0.0);
+        c.gate = buffers.get("gate", type, n, ff).assign(gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff)));
+        c.up = buffers.get("up", type, n, ff).assign(gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff)));
+        c.sig = buffers.get("sig", type, n, ff);
+        Nd4j.exec(new Sigmoid(c.gate, c.sig));
+        c.silu = c.gate.mul(c.sig, buffers.get("silu", type, n, ff));
+        c.a = c.silu.mul(c.up, buffers.get("a", type, n, ff));
+        c.output = buffers.get("out", type, n, conf.getDModel());
+        Nd4j.gemm(c.a, params.get("Wdown"), c.output, false, false, 1.0, 0.0);
+        c.output.addi(x1);
         return c;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (cache == null || cache.input != input) cache = forward(input, maskArray);
+        if (cache == null || cache.input != input) cache = forward(input, maskArray, true);
         INDArray epsilonOut;
         try (MemoryWorkspace ws = workspaces.backward()) {
             epsilonOut = backward(epsilon);
@@ -144,5 +154,6 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
     public void clear() {
         super.clear();
         cache = null;
+        buffers.clear();
     }
 }
