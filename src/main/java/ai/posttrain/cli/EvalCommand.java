@@ -1,5 +1,7 @@
 package ai.posttrain.cli;
 
+import ai.posttrain.format.ModelDirs;
+
 import ai.posttrain.eval.EvalItems;
 import ai.posttrain.eval.EvalReport;
 import ai.posttrain.eval.Evaluator;
@@ -26,18 +28,14 @@ final class EvalCommand implements Command {
         args.format("json");
         List<String> data = args.options("data").isEmpty() ? ctx.config.eval().suites() : args.options("data");
         int limit = args.intOption("limit", ctx.config.eval().perSuite());
-        var hadoop = ctx.hadoopConfiguration();
-        if (!new org.apache.hadoop.fs.Path(modelDir, Checkpoints.MODEL_ZIP).getFileSystem(hadoop)
-                .exists(new org.apache.hadoop.fs.Path(modelDir, Checkpoints.MODEL_ZIP))) {
-            throw new UserError("--model " + modelDir + ": no " + Checkpoints.MODEL_ZIP + " there");
-        }
-        Checkpoints.Loaded model = Checkpoints.load(modelDir, hadoop);
-        EvalItems.Read items = EvalItems.read(ctx.spark(), data, ctx.builtinData(), ctx.tokenCounter(),
+        // a checkpoint carries its tokenizer, a Hugging Face folder is one: the model's own chat template renders
+        ModelDirs.Loaded model = ModelDirs.load(modelDir, ctx.hadoopConfiguration());
+        ChatTemplate template = ChatTemplate.of(model.tokenizer());
+        EvalItems.Read items = EvalItems.read(ctx.spark(), data, ctx.builtinData(), template::count,
                 ctx.config.data().maxTokens(), limit);
-        ChatTemplate template = StageContext.templateFor(ctx.config);
         EvalReport report = new Evaluator(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(ctx.spark().sparkContext()), template,
                 ctx.config.eval().maxNewTokens(), ctx.config.eval().batchSize())
-                .evaluate(ModelBytes.of(model.graph(), model.info().config()), items.items());
+                .evaluate(ModelBytes.of(model.graph(), model.config()), items.items());
         long rejected = items.rejected().stream().mapToLong(d -> d.count()).sum();
         if (rejected > 0) ctx.err.println(rejected + " input records were rejected (run validate to see why)");
         ctx.out.println(report.toJson());

@@ -22,7 +22,8 @@ public final class Main {
 
     static {
         for (Command c : List.<Command>of(new PipelineCommand(), new StageCommand(), new EvalCommand(), new DataCommand(),
-                new ValidateCommand(), new SqlCommand(), new BenchCommand(), new ReportCommand(), new ExportCommand())) COMMANDS.put(c.name(), c);
+                new ValidateCommand(), new SqlCommand(), new BenchCommand(), new ReportCommand(), new ExportCommand(),
+                new GenerateCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {}

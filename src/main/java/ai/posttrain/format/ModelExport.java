@@ -90,30 +90,10 @@ public final class ModelExport {
         try {
             FileSystem fs = target.getFileSystem(hadoop);
             if (fs.exists(target)) throw new ModelFormatException(out, "out", "already exists; choose a new folder");
-            ComputationGraph graph;
-            ModelConfig cfg;
-            Tokenizer tokenizer;
-            String tokenizerFiles;
-            if (fs.exists(new Path(modelDir, Checkpoints.MODEL_ZIP))) {
-                Checkpoints.Loaded ck = Checkpoints.load(modelDir, hadoop);
-                graph = ck.graph();
-                cfg = ck.info().config();
-                tokenizer = Tokenizers.fromCheckpoint(ck.info().tokenizer(), modelDir);
-                Path files = new Path(modelDir, Tokenizers.CHECKPOINT_DIR);
-                tokenizerFiles = fs.exists(files) ? files.toString() : null;
-            } else if (fs.exists(new Path(modelDir, ModelFolder.CONFIG))) {
-                HfImport.Imported imported = HfImport.load(modelDir, 0);
-                graph = imported.graph();
-                cfg = imported.config();
-                tokenizer = Tokenizers.fromModelFolder(modelDir);
-                tokenizerFiles = modelDir;
-            } else {
-                throw new ModelFormatException(modelDir, "model", "neither a checkpoint (" + Checkpoints.MODEL_ZIP
-                        + ") nor a Hugging Face model folder (" + ModelFolder.CONFIG + ")");
-            }
+            ModelDirs.Loaded model = ModelDirs.load(modelDir, hadoop);
             Path tmp = new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID());
             try {
-                String written = write(graph, cfg, tokenizer, tokenizerFiles, o, tmp.toString(), hadoop);
+                String written = write(model.graph(), model.config(), model.tokenizer(), model.tokenizerFiles(), o, tmp.toString(), hadoop);
                 if (!fs.rename(tmp, target)) throw new IOException("cannot rename " + tmp + " to " + target);
                 return written.replace(tmp.toString(), target.toString());
             } finally {

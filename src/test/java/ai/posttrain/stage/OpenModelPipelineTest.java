@@ -119,6 +119,15 @@ class OpenModelPipelineTest {
         assertArrayEquals(Arrays.copyOf(ours.tokens(), n), Arrays.copyOf(theirs, n),
                 "llama.cpp continues the chat as the engine does: ours " + Arrays.toString(ours.tokens())
                         + " vs llama.cpp " + Arrays.toString(theirs));
+
+        // and `generate` (the CLI) renders the same prompt and replies with the same tokens
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[]{"generate", "--model", finalModel.toString(), "--prompt", "What is 12 + 7?",
+                        "--max-new-tokens", "12", "--ids"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("prompt_ids " + Arrays.toString(prompt)), printed);
+        assertTrue(printed.contains("reply_ids " + Arrays.toString(ours.tokens())), printed);
     }
 
     @Test
