@@ -39,12 +39,14 @@ const sequence = context.getSequence();
 // Token ids 0..255 are bytes in every vocabulary the project exports; a fixed pseudo-random prompt among them.
 const prompt = Array.from({length: promptTokens}, (_, i) => 32 + (i * 37) % 90);
 let generated = 0, firstTokenAt = 0;
+const cpu0 = process.cpuUsage();   // all of the process's threads (llama.cpp's workers included)
 const start = performance.now();
 for await (const token of sequence.evaluate(prompt, {temperature: 0, yieldEogToken: true})) {
     if (generated === 0) firstTokenAt = performance.now();
     if (++generated >= newTokens) break;
 }
 const end = performance.now();
+const cpu = process.cpuUsage(cpu0), cpuSeconds = (cpu.user + cpu.system) / 1e6;
 // the first token comes out of the prefill; the rest are one decode step each
 const decodeSeconds = (end - firstTokenAt) / 1000;
 console.log(JSON.stringify({
@@ -53,6 +55,9 @@ console.log(JSON.stringify({
     prompt: promptTokens,
     new_tokens: generated,
     prefill_s: (firstTokenAt - start) / 1000,
+    // as the engine's bench counts (prefill included), per wall second and per CPU second x threads
+    tokens_per_s_incl_prefill: generated / ((end - start) / 1000),
+    tokens_per_cpu_s_x_threads_incl_prefill: generated / cpuSeconds * threads,
     total_s: (end - start) / 1000,
     model,
     llama_cpp: "node-llama-cpp 3.21.1 prebuilt CPU",

@@ -102,30 +102,33 @@ def main():
         opt.step()
 
     step()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         step()
-    sec = time.perf_counter() - t0
+    sec, cpu = time.perf_counter() - t0, time.process_time() - c0
+    tokens = a.minibatch * a.seq_len * a.steps
+    # per wall second, and per CPU second x threads (what the work costs on a shared machine, as bench reports)
     out = {"torch": torch.__version__, "threads": a.threads, "shape": a.shape,
            "params": sum(p.numel() for p in m.parameters()),
-           "train.tokens_per_s": a.minibatch * a.seq_len * a.steps / sec, "train.step_s": sec / a.steps}
+           "train.tokens_per_s": tokens / sec, "train.tokens_per_cpu_s_x_threads": tokens / cpu * a.threads,
+           "train.step_s": sec / a.steps}
 
     @torch.no_grad()
     def sample(n):
         prompt = torch.randint(vocab, (n, a.prompt_len))
         caches = [dict() for _ in m.blocks]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         logits = m(prompt, 0, caches)
         pos = a.prompt_len
         for _ in range(a.new_tokens - 1):
             nxt = logits[:, -1].argmax(-1, keepdim=True)
             logits = m(nxt, pos, caches)
             pos += 1
-        return n * a.new_tokens / (time.perf_counter() - t0)
+        return n * a.new_tokens / (time.perf_counter() - t0), n * a.new_tokens / (time.process_time() - c0) * a.threads
 
     sample(1)
-    out["sample.single_tokens_per_s"] = sample(1)
-    out["sample.batch_tokens_per_s"] = sample(a.sample_batch)
+    out["sample.single_tokens_per_s"], out["sample.single_tokens_per_cpu_s_x_threads"] = sample(1)
+    out["sample.batch_tokens_per_s"], out["sample.batch_tokens_per_cpu_s_x_threads"] = sample(a.sample_batch)
     out["memory.peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(out, indent=1))
 

@@ -15,9 +15,9 @@ import java.util.Set;
 final class BenchCommand implements Command {
     @Override public String name() { return "bench"; }
 
-    @Override public String usage() { return "bench [--shape NAME|DIR] [--format text|json]   (NAME: " + String.join(", ", NamedShapes.names()) + ")"; }
+    @Override public String usage() { return "bench [--shape NAME|DIR [--threads N]] [--format text|json]   (NAME: " + String.join(", ", NamedShapes.names()) + ")"; }
 
-    @Override public Set<String> options() { return Set.of("format", "shape"); }
+    @Override public Set<String> options() { return Set.of("format", "shape", "threads"); }
 
     @Override
     public int run(Args args, Context ctx) throws Exception {
@@ -31,7 +31,8 @@ final class BenchCommand implements Command {
                         ai.posttrain.format.hf.HfConfigReader.read(shapeName, new org.apache.hadoop.conf.Configuration()), 0);
             if (shape == null) throw new UsageException("--shape: unknown shape '" + shapeName + "' (known: "
                     + String.join(", ", NamedShapes.names()) + ", or a Hugging Face model folder)");
-            results = new ShapeBenchmark(ShapeBenchmark.Settings.defaults(shape)).run();
+            int threads = args.intOption("threads", Runtime.getRuntime().availableProcessors());
+            results = new ShapeBenchmark(ShapeBenchmark.Settings.defaults(shape, threads)).run();
         } else {
             int vocab = StageContext.tokenizerFor(ctx.config).vocabSize();
             // The configured architectures (posttrain.model.teacher and .student), as the stages build them.
