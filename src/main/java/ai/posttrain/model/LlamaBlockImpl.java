@@ -18,36 +18,25 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
  * Forward and backward of {@link LlamaBlock} in row form [N = mb*T, d]: every projection is one gemm over all
  * positions (q, k and v fused, gate and up fused), attention is batched over (sequence, key/value head).
  */
-public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
+public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Cache> {
 
     /** What the backward pass needs from the forward pass. */
-    private static final class Cache {
-        INDArray input, output;
+    static final class Cache extends Cached {
         RmsNorm.Cache norm1, norm2;
         INDArray h1, q, k, v, p, att, h2, gate, up, sig, silu, a;
         Rotary rotary;
     }
 
-    private Cache cache;
     private Rotary rotaryTable;
     private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused
-    private final LayerWorkspaces workspaces = new LayerWorkspaces(this);
 
     public LlamaBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        assertInputSet(false);
-        long mb = input.size(0), t = input.size(2);
-        Cache c = forward(input, maskArray, training);
-        cache = training ? c : null;
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, Seq.fromRows(c.output, mb, t));
-    }
-
     /** @param training keeps the largest results in this layer's pooled buffers (inference allocates, and frees them) */
-    private Cache forward(INDArray in, INDArray mask, boolean training) {
+    @Override
+    protected Cache forward(INDArray in, INDArray mask, boolean training) {
         BufferPool buffers = training ? this.buffers : new BufferPool();
         LlamaBlock conf = layerConf();
         int heads = conf.getHeads(), kv = conf.getKvHeads(), hd = conf.headSize(), ff = conf.getDFf();
@@ -94,21 +83,7 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (cache == null || cache.input != input) cache = forward(input, maskArray, true);
-        INDArray epsilonOut;
-        try (MemoryWorkspace ws = workspaces.backward()) {
-            epsilonOut = backward(epsilon);
-        }
-        cache = null;
-        Gradient g = new DefaultGradient();
-        for (String key : SpecParamInitializer.keys(layerConf().paramSpecs())) g.gradientForVariable().put(key, gradientViews.get(key));
-        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilonOut));
-    }
-
-    /** Writes the parameter gradients into the gradient views; returns dL/dinput [mb, d, T] (detached). */
-    private INDArray backward(INDArray epsilon) {
-        Cache c = cache;
+    protected INDArray backward(Cache c, INDArray epsilon) {
         LlamaBlock conf = layerConf();
         int heads = conf.getHeads(), kv = conf.getKvHeads(), hd = conf.headSize();
         long mb = input.size(0);
@@ -142,18 +117,8 @@ public class LlamaBlockImpl extends BaseLayer<LlamaBlock> {
     }
 
     @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-    }
-
-    @Override
     public void clear() {
         super.clear();
-        cache = null;
         buffers.clear();
     }
 }

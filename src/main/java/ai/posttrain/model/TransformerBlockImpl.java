@@ -18,37 +18,25 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gemm over all positions, attention is batched over (sequence, head). The forward pass keeps what the
  * backward pass needs; backward recomputes it if the input changed in between.
  */
-public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
+public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, TransformerBlockImpl.Cache> {
 
     /** What the backward pass needs from the forward pass. */
-    private static final class Cache {
-        INDArray input;  // the input this cache was computed from
-        INDArray output; // output rows [N, d]
+    static final class Cache extends Cached {
         LayerNorm.Cache ln1, ln2;
         INDArray h1, q, k, v, p, att, h2, u, gate, a; // gate = sigmoid(1.702 u), a = gelu(u) = u * gate
         Rotary rotary;
     }
 
     private static final double GELU_K = 1.702;
-    private Cache cache;
     private Rotary rotaryTable;
-    private final LayerWorkspaces workspaces = new LayerWorkspaces(this);
 
     public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        assertInputSet(false);
-        long mb = input.size(0), t = input.size(2);
-        Cache c = forward(input, maskArray);
-        cache = training ? c : null;
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, Seq.fromRows(c.output, mb, t));
-    }
-
     /** Runs the block, keeping the intermediates for the backward pass. */
-    private Cache forward(INDArray in, INDArray mask) {
+    @Override
+    protected Cache forward(INDArray in, INDArray mask, boolean training) {
         TransformerBlock conf = layerConf();
         int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
         long mb = in.size(0);
@@ -91,21 +79,7 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (cache == null || cache.input != input) cache = forward(input, maskArray);
-        INDArray epsilonOut;
-        try (MemoryWorkspace ws = workspaces.backward()) {
-            epsilonOut = backward(epsilon);
-        }
-        cache = null;
-        Gradient g = new DefaultGradient();
-        for (String key : SpecParamInitializer.keys(layerConf().paramSpecs())) g.gradientForVariable().put(key, gradientViews.get(key));
-        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilonOut));
-    }
-
-    /** Writes the parameter gradients into the gradient views; returns dL/dinput [mb, d, T] (detached). */
-    private INDArray backward(INDArray epsilon) {
-        Cache c = cache;
+    protected INDArray backward(Cache c, INDArray epsilon) {
         TransformerBlock conf = layerConf();
         int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
         long mb = input.size(0);
@@ -142,20 +116,5 @@ public class TransformerBlockImpl extends BaseLayer<TransformerBlock> {
         INDArray dx = LayerNorm.backward(dh1, c.ln1, params.get("ln1g"), gradientViews.get("ln1g"), gradientViews.get("ln1b"))
                 .addi(dx1);
         return Seq.fromRows(dx, mb, t).detach();
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-    }
-
-    @Override
-    public void clear() {
-        super.clear();
-        cache = null;
     }
 }
