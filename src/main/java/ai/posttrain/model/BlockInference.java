@@ -21,6 +21,14 @@ interface BlockInference {
     /** x1 + MLP(norm(x1)). */
     INDArray mlp(INDArray x1);
 
+    /**
+     * x [n, in] times a weight [in, out] through BLAS gemm into a fresh c-order array: for the one-row products of
+     * decoding this is 1.5-2x cheaper than ND4J's matmul op (measured per CPU second, [1,576]x[576,3072]: 1.4 vs 2.1 ms).
+     */
+    static INDArray project(INDArray x, INDArray w) {
+        return Nd4j.gemm(x, w, Nd4j.createUninitialized(x.dataType(), new long[]{x.size(0), w.size(1)}, 'c'), false, false, 1.0, 0.0);
+    }
+
     static BlockInference of(Layer block) {
         Object conf = block.conf().getLayer();
         if (conf instanceof LlamaBlock llama) return new Llama(block, llama);
@@ -32,39 +40,39 @@ interface BlockInference {
     record Gpt(Layer blk) implements BlockInference {
         public INDArray qkv(INDArray x) {
             INDArray h = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null);
-            return Nd4j.matmul(h, blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
+            return BlockInference.project(h, blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
         }
 
         public INDArray attentionOut(INDArray att, INDArray x) {
-            return Nd4j.matmul(att, blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x);
+            return BlockInference.project(att, blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x);
         }
 
         public INDArray mlp(INDArray x1) {
             INDArray h = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null);
-            INDArray u = Nd4j.matmul(h, blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
+            INDArray u = BlockInference.project(h, blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
             u.muli(Transforms.sigmoid(u.mul(1.702), false)); // GELU as in TransformerBlockImpl
-            return Nd4j.matmul(u, blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
+            return BlockInference.project(u, blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
         }
     }
 
     /** {@link LlamaBlock}: RMSNorm, optional q/k/v bias, SwiGLU. */
     record Llama(Layer blk, LlamaBlock conf) implements BlockInference {
         public INDArray qkv(INDArray x) {
-            INDArray qkv = Nd4j.matmul(RmsNorm.forward(x, blk.getParam("attnNorm"), conf.getNormEps(), null), blk.getParam("Wqkv"));
+            INDArray qkv = BlockInference.project(RmsNorm.forward(x, blk.getParam("attnNorm"), conf.getNormEps(), null), blk.getParam("Wqkv"));
             return conf.isQkvBias() ? qkv.addiRowVector(blk.getParam("bqkv")) : qkv;
         }
 
         public INDArray attentionOut(INDArray att, INDArray x) {
-            return Nd4j.matmul(att, blk.getParam("Wo")).addi(x);
+            return BlockInference.project(att, blk.getParam("Wo")).addi(x);
         }
 
         public INDArray mlp(INDArray x1) {
             int ff = conf.getDFf();
-            INDArray gu = Nd4j.matmul(RmsNorm.forward(x1, blk.getParam("mlpNorm"), conf.getNormEps(), null), blk.getParam("Wgu"));
+            INDArray gu = BlockInference.project(RmsNorm.forward(x1, blk.getParam("mlpNorm"), conf.getNormEps(), null), blk.getParam("Wgu"));
             INDArray gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff));
             INDArray up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff));
             INDArray a = Transforms.sigmoid(gate, true).muli(gate).muli(up);
-            return Nd4j.matmul(a, blk.getParam("Wdown")).addi(x1);
+            return BlockInference.project(a, blk.getParam("Wdown")).addi(x1);
         }
     }
 }

@@ -91,25 +91,25 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
         INDArray dy = Seq.toRows(epsilon);
 
         // MLP branch: y = x1 + (silu(gate) * up) Wdown
-        gradientViews.get("Wdown").assign(Nd4j.matmul(c.a, dy, true, false, false));
+        Nd4j.gemm(c.a, dy, gradientViews.get("Wdown"), true, false, 1.0, 0.0);   // straight into the gradient view
         INDArray da = Nd4j.matmul(dy, params.get("Wdown"), false, true, false);
         // d silu(g)/dg = s + g s (1 - s) = s (1 + g (1 - s))
         INDArray dGate = c.sig.rsub(1.0).muli(c.gate).addi(1.0).muli(c.sig).muli(c.up).muli(da);
         INDArray dUp = da.mul(c.silu);
         INDArray dGu = Nd4j.hstack(dGate, dUp);
-        gradientViews.get("Wgu").assign(Nd4j.matmul(c.h2, dGu, true, false, false));
+        Nd4j.gemm(c.h2, dGu, gradientViews.get("Wgu"), true, false, 1.0, 0.0);   // straight into the gradient view
         INDArray dx1 = RmsNorm.backward(Nd4j.matmul(dGu, params.get("Wgu"), false, true, false), c.norm2, params.get("mlpNorm"),
                 gradientViews.get("mlpNorm")).addi(dy);
 
         // attention branch: x1 = x + att Wo
-        gradientViews.get("Wo").assign(Nd4j.matmul(c.att, dx1, true, false, false));
+        Nd4j.gemm(c.att, dx1, gradientViews.get("Wo"), true, false, 1.0, 0.0);   // straight into the gradient view
         INDArray dAtt = HeadLayout.toHeads(Nd4j.matmul(dx1, params.get("Wo"), false, true, false), mb, t, heads, hd);
         INDArray[] dqkv = new INDArray[3];
         Attention.backward(dAtt, c.q, c.k, c.v, c.p, dqkv);
         dqkv[0] = c.rotary.backward(dqkv[0]);
         dqkv[1] = c.rotary.backward(dqkv[1]);
         INDArray dQkv = HeadLayout.join(dqkv, mb, t, heads, kv, hd);
-        gradientViews.get("Wqkv").assign(Nd4j.matmul(c.h1, dQkv, true, false, false));
+        Nd4j.gemm(c.h1, dQkv, gradientViews.get("Wqkv"), true, false, 1.0, 0.0);   // straight into the gradient view
         if (conf.isQkvBias()) gradientViews.get("bqkv").assign(LayerWorkspaces.columnSums(dQkv).reshape(1, conf.qkvWidth()));
         INDArray dx = RmsNorm.backward(Nd4j.matmul(dQkv, params.get("Wqkv"), false, true, false), c.norm1, params.get("attnNorm"),
                 gradientViews.get("attnNorm")).addi(dx1);

@@ -159,7 +159,7 @@ public final class Sampler {
     }
 
     private INDArray logits(INDArray rows) {
-        return Nd4j.matmul(FinalNormImpl.apply(normConf, rows, normG, normB), headW).addiRowVector(headB.reshape(1, cfg.vocab()));
+        return BlockInference.project(FinalNormImpl.apply(normConf, rows, normG, normB), headW).addiRowVector(headB.reshape(1, cfg.vocab()));
     }
 
     private INDArray embed(int[] ids, int[] pos) {
