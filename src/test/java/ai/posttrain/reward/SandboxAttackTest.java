@@ -94,7 +94,6 @@ class SandboxAttackTest {
         a.put("patch_builtins", new String[]{"import builtins\nbuiltins.AssertionError = type('Nope', (Exception,), {})\nbuiltins.isinstance = lambda *a: True" + F, "builtins_patched"});
         a.put("harness_override", new String[]{"import sys\nsys.modules['__main__'].main = None" + F, "harness_tampered"});
         a.put("harness_gc", new String[]{"import gc\nfor o in gc.get_objects():\n    pass" + F, "tamper"});
-        a.put("cpu_spin", new String[]{"while True:\n    pass" + F, "cpu_limit"});
         return a;
     }
 
@@ -122,6 +121,18 @@ class SandboxAttackTest {
         assertEquals(0, connections.get(), "the loopback listener got a connection");
         assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(marker.getFileName().toString())),
                 "a process of an attack survived");
+    }
+
+    /**
+     * A CPU spin is stopped by the CPU-time rlimit (which holds for root), not by the wall clock: on its own, with a
+     * wall clock far above the CPU limit, so a loaded machine (a fraction of a core each) cannot make it a timeout.
+     */
+    @Test
+    void cpuSpinStopsAtTheCpuLimit() {
+        SandboxLimits limits = new SandboxLimits(60_000, 256L << 20, 1, 16, 1L << 20, 8L << 20, 1, false);
+        VerifierResult r = new CodeVerifier("python3", limits).verifyTests("```python\nwhile True:\n    pass" + F + "\n```", TESTS);
+        assertEquals(0.0, r.score(), r.reason());
+        assertTrue(r.flags().contains("cpu_limit"), r.flags() + " " + r.reason());
     }
 
     @Test
