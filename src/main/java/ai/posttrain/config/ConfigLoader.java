@@ -28,6 +28,14 @@ public final class ConfigLoader {
 
     /** Resolves the layered config and checks every user key against reference.conf. */
     public static Config load(String confFile, List<String> sets) {
+        return load(confFile, sets, ConfigFactory.empty());
+    }
+
+    /**
+     * As {@link #load(String, List)}, with {@code recorded} (a run's own resolved configuration) between
+     * reference.conf and the user's layers: a resumed run keeps its settings unless --conf/--set change them.
+     */
+    public static Config load(String confFile, List<String> sets, Config recorded) {
         Config reference = reference();
         Config user = ConfigFactory.empty();
         if (confFile != null) {
@@ -42,7 +50,7 @@ public final class ConfigLoader {
         for (String set : sets) user = parseSet(set).withFallback(user);
         checkKeys(user, reference);
         try {
-            return user.withFallback(reference).resolve();
+            return user.withFallback(recorded).withFallback(reference).resolve();
         } catch (ConfigException e) {
             throw new ConfigError("config", oneLine(e));
         }
