@@ -247,7 +247,10 @@ public final class RlStage {
                     train.prefetch(), new LrSchedule(sub.lr(), sub.lr(), 0, steps));
             double[] loss = {0};
             ComputationGraph trained = new SparkTrainer(ctx.sc(), trainer).train(policy, batches, tokens, 0, steps, 0,
-                    (s, net) -> loss[0] += s.loss() / steps);
+                    (s, net) -> {
+                        loss[0] += s.loss() / steps;
+                        ai.posttrain.run.KillPoints.reach("rl-update");
+                    });
             batches.unpersist(false);
             return new Update(trained, loss[0], steps);
         }

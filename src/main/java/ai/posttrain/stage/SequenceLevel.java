@@ -161,6 +161,7 @@ final class SequenceLevel {
                         ? scorer.score(item, text, Sample.STOP.equals(s.finishReason()), s.tokens().length).score() : null;
                 candidates.add(new PairSelector.Candidate(s.tokens(), teacherSums[i] / s.tokens().length, verified));
             }
+            ai.posttrain.run.KillPoints.reach("distill-pairs");
             Optional<PairSelector.Selection> pick = selector.select(candidates);
             if (pick.isEmpty()) continue;
             int c = pick.get().chosen(), r = pick.get().rejected();

@@ -86,7 +86,10 @@ final class TokenLevel {
         // Similar lengths share a forward pass: little compute goes to padding.
         all.sort(Comparator.comparingInt((SftExample e) -> e.tokens().length).thenComparing(SftExample::id));
         TeacherTopK topK = new TeacherTopK(teacher.restore(), k, temperature);
-        for (int from = 0; from < all.size(); from += BATCH) out.addAll(topK.score(all.subList(from, Math.min(all.size(), from + BATCH))));
+        for (int from = 0; from < all.size(); from += BATCH) {
+            out.addAll(topK.score(all.subList(from, Math.min(all.size(), from + BATCH))));
+            ai.posttrain.run.KillPoints.reach("distill-topk");
+        }
         return out.iterator();
     }
 
