@@ -26,10 +26,11 @@ import static ai.posttrain.stage.SftStagesTest.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * kill -9 in the middle of RL scoring, an RL update, distillation's teacher top-k and its pair mining; then the
- * same command again. The resumed run must hold every row once and end with the tables and the final model of an
- * uninterrupted run with the same seed (training is deterministic; only wall-clock values differ). Tiny settings:
- * a random tiny policy/teacher, two RL iterations, four distillation steps.
+ * kill -9 in the middle of long phases, twice per stage: RL during an iteration's policy update, then (in the
+ * resumed run) while the next iteration's rollouts are scored; distillation during teacher top-k, then during
+ * pair mining. The same command then completes the run, which must hold every row once and end with the tables
+ * and the final model of an uninterrupted run with the same seed (training is deterministic; only wall-clock
+ * values differ). Tiny settings: a random tiny policy/teacher, two RL iterations, four distillation steps.
  */
 class KillAndResumeTest {
     private final SparkSession spark = LocalSpark.get();
@@ -86,17 +87,23 @@ class KillAndResumeTest {
         return all.toArray(String[]::new);
     }
 
-    /** Kills the command at {@code point}, checks what the kill left, resumes in this JVM, compares with the reference. */
-    private void killResumeAndCompare(Path dir, String point, String[] argv, String reference, String model,
-                                      java.util.function.Consumer<String> afterKill) throws Exception {
+    /** One kill: where, and what the kill must have left on disk. */
+    private record Kill(String point, java.util.function.Consumer<String> leftBehind) {}
+
+    /**
+     * Runs the command in a child JVM killed at the first point, runs it again (a resume) killed at the second,
+     * then resumes it in this JVM to the end, and compares the run with the uninterrupted reference.
+     */
+    private void killTwiceResumeAndCompare(Path dir, String[] argv, String reference, String model, Kill... kills) throws Exception {
         String run = argv[java.util.Arrays.asList(argv).indexOf("--run") + 1];
-        KilledJvm.killAt(point, dir.resolve("killed.log"), argv);
-        Map<String, Long> killed = RunTablesComparison.rowCounts(spark, run);
-        afterKill.accept(run);
+        for (int i = 0; i < kills.length; i++) {
+            KilledJvm.killAt(kills[i].point(), dir.resolve("killed-" + i + ".log"), argv);
+            System.out.printf("kill at %s: rows after the kill %s%n", kills[i].point(), RunTablesComparison.rowCounts(spark, run));
+            kills[i].leftBehind().accept(run);
+        }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, cli(err, argv), err.toString(StandardCharsets.UTF_8));
-        Map<String, Long> resumed = RunTablesComparison.rowCounts(spark, run);
-        System.out.printf("kill at %s: rows after the kill %s, after the resume %s, uninterrupted %s%n", point, killed, resumed,
+        System.out.printf("resumed: rows %s, uninterrupted %s%n", RunTablesComparison.rowCounts(spark, run),
                 RunTablesComparison.rowCounts(spark, reference));
         RunTablesComparison.assertSameTables(spark, reference, run);
         RunTablesComparison.assertSameModel(reference + "/" + model, run + "/" + model);
@@ -106,47 +113,35 @@ class KillAndResumeTest {
         return Files.isDirectory(Path.of(run, table)) ? spark.read().parquet(run + "/" + table).where(where).count() : 0;
     }
 
-    /** Arrivals at the scorer before iteration 2 of the reference: the held-out start decodes and iteration 1's samples. */
+    /** Arrivals at the scorer before the reference's second iteration: the held-out start decodes and the first iteration's samples. */
     private int scoredBeforeSecondIteration() {
         return (int) (rows(rlReference, "rollouts", "iteration = 0") + 2);
     }
 
-    private int updateStepsOfFirstIteration() {
-        Row m = spark.read().parquet(rlReference + "/metrics").where("stage = 'rl' and step = 0").first();
-        return (int) Math.round(m.<String, Double>getJavaMap(m.fieldIndex("extra")).get("update_steps"));
+    @Test
+    void rlKilledDuringAnUpdateThenWhileScoringResumesToTheUninterruptedResult(@TempDir Path dir) throws Exception {
+        String run = dir.resolve("run").toString();
+        killTwiceResumeAndCompare(dir, rl(run), rlReference, "rl/model",
+                new Kill("rl-update@1", r -> {
+                    assertEquals(16, rows(r, "rollouts", "iteration = 0"), "iteration 1's rollouts were written before its update");
+                    assertFalse(Files.exists(Path.of(r, "rl/chat/checkpoints/step-000001")), "killed before iteration 1's checkpoint");
+                }),
+                new Kill("rl-scoring@" + (scoredBeforeSecondIteration() + 3), r -> {
+                    assertEquals(16, rows(r, "rollouts", "iteration = 0"), "iteration 1 redone once, not twice");
+                    assertEquals(0, rows(r, "rollouts", "iteration = 1"), "killed before iteration 2's rollouts were written");
+                    assertEquals(1, rows(r, "metrics", "stage = 'rl'"), "iteration 1's metrics row, once");
+                }));
     }
 
     @Test
-    void rlKilledWhileScoringItsSecondIteration(@TempDir Path dir) throws Exception {
+    void distillKilledDuringTeacherTopKThenDuringPairMiningResumesToTheUninterruptedResult(@TempDir Path dir) throws Exception {
         String run = dir.resolve("run").toString();
-        killResumeAndCompare(dir, "rl-scoring@" + (scoredBeforeSecondIteration() + 3), rl(run), rlReference, "rl/model", r -> {
-            assertEquals(16, rows(r, "rollouts", "iteration = 0"), "iteration 1 complete");
-            assertEquals(0, rows(r, "rollouts", "iteration = 1"), "killed before iteration 2's rollouts were written");
-        });
-    }
-
-    @Test
-    void rlKilledDuringTheUpdateOfItsSecondIteration(@TempDir Path dir) throws Exception {
-        String run = dir.resolve("run").toString();
-        killResumeAndCompare(dir, "rl-update@" + (updateStepsOfFirstIteration() + 1), rl(run), rlReference, "rl/model", r -> {
-            assertEquals(16, rows(r, "rollouts", "iteration = 1"), "iteration 2's rollouts were written before its update");
-            assertFalse(Files.exists(Path.of(r, "rl/chat/checkpoints/step-000002")), "killed before iteration 2's checkpoint");
-        });
-    }
-
-    @Test
-    void distillKilledDuringTeacherTopK(@TempDir Path dir) throws Exception {
-        String run = dir.resolve("run").toString();
-        killResumeAndCompare(dir, "distill-topk@2", distill(run), distillReference, "distill/model", r ->
-                assertEquals(0, rows(r, "metrics", "stage = 'distill'"), "no step trained before the kill"));
-    }
-
-    @Test
-    void distillKilledDuringPairMining(@TempDir Path dir) throws Exception {
-        String run = dir.resolve("run").toString();
-        killResumeAndCompare(dir, "distill-pairs@2", distill(run), distillReference, "distill/model", r -> {
-            assertEquals(2, rows(r, "metrics", "stage = 'distill'"), "the kd steps were done");
-            assertEquals(0, rows(r, "pairs", "true"), "no pairs written yet");
-        });
+        killTwiceResumeAndCompare(dir, distill(run), distillReference, "distill/model",
+                new Kill("distill-topk@2", r -> assertEquals(0, rows(r, "metrics", "stage = 'distill'"), "no step trained before the kill")),
+                new Kill("distill-pairs@2", r -> {
+                    assertEquals(2, rows(r, "metrics", "stage = 'distill'"), "the kd steps were done");
+                    assertEquals(0, rows(r, "pairs", "true"), "no pairs written yet");
+                    assertEquals(rows(distillReference, "teacher_topk", "true"), rows(r, "teacher_topk", "true"), "top-k rows once each");
+                }));
     }
 }
