@@ -37,7 +37,7 @@ class KillAndResumeTest {
 
     @TempDir
     static Path shared;
-    static String policy, teacher, rlReference, distillReference;
+    static String teacher, rlReference, distillReference;
 
     /** RL: one chat sub-stage whose reward varies within groups (repetition of single tokens), so every iteration updates. */
     static final String RL_SUB_STAGE = "posttrain.stages.rl.sub-stages=[{ name = chat, inputs = [\"builtin:conversation\"], "
@@ -49,12 +49,10 @@ class KillAndResumeTest {
     @BeforeAll
     static void referenceRuns() throws Exception {
         LocalSpark.get();
-        policy = RlStageTest.tinyPolicy(shared);
         teacher = randomTeacher(shared);
-        rlReference = shared.resolve("rl-reference/run").toString();
+        rlReference = TinyRlRun.run();   // shared with the notebook's SQL test
         distillReference = shared.resolve("distill-reference/run").toString();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(0, cli(err, rl(rlReference)), err.toString(StandardCharsets.UTF_8));
         assertEquals(0, cli(err, distill(distillReference)), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -69,7 +67,7 @@ class KillAndResumeTest {
     }
 
     static String[] rl(String run) {
-        return with(SftStagesTest.args("stage", "rl", "--run", run, "--set", "posttrain.stages.rl.init=\"" + policy + "\"",
+        return with(SftStagesTest.args("stage", "rl", "--run", run, "--set", "posttrain.stages.rl.init=\"" + TinyRlRun.policy() + "\"",
                 "--set", RL_SUB_STAGE));
     }
 
