@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.Set;
 
-/** `bench`: gemm peak, teacher/student training throughput and MFU, sampler throughput with and without the KV cache. */
+/**
+ * `bench`: gemm peak, teacher/student training throughput and MFU, sampler throughput with and without the KV cache
+ * (sample.batched.* and sample.unbatched.*: the cache speed-up at equal batching).
+ */
 final class BenchCommand implements Command {
     @Override public String name() { return "bench"; }
 

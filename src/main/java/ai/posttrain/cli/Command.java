@@ -15,5 +15,8 @@ interface Command {
     /** Options that take no value. */
     default Set<String> flags() { return Set.of(); }
 
+    /** Whether --run DIR continues that run with the configuration it recorded (see {@link RunConfig}). */
+    default boolean continuesRuns() { return false; }
+
     int run(Args args, Context ctx) throws Exception;
 }

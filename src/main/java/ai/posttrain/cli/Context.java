@@ -16,12 +16,14 @@ final class Context {
     final PrintStream out;
     final PrintStream err;
     final PosttrainConfig config;
+    private final RunConfig.Loaded loaded;
     private SparkSession spark;
 
-    Context(PrintStream out, PrintStream err, PosttrainConfig config) {
+    Context(PrintStream out, PrintStream err, RunConfig.Loaded loaded) {
         this.out = out;
         this.err = err;
-        this.config = config;
+        this.config = loaded.config();
+        this.loaded = loaded;
     }
 
     SparkSession spark() {
@@ -50,6 +52,13 @@ final class Context {
     /** The run named by --run, or null when the command was given none. */
     RunDir runOrNull(Args args) {
         String dir = args.option("run");
-        return dir == null ? null : RunDir.open(dir, config, spark().sparkContext().hadoopConfiguration());
+        if (dir == null) return null;
+        RunDir run = RunDir.open(dir, config, spark().sparkContext().hadoopConfiguration());
+        if (loaded.resumed()) {
+            err.println("settings: the run's own (" + run.root() + "/" + RunDir.MANIFEST + ")"
+                    + (loaded.changes().isEmpty() ? "" : ", changed: " + loaded.changes()));
+            if (!loaded.changes().isEmpty()) run.writeManifest(run.manifest().withConfig(config, loaded.changes()));
+        }
+        return run;
     }
 }

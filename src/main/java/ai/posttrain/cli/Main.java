@@ -1,7 +1,6 @@
 package ai.posttrain.cli;
 
 import ai.posttrain.config.ConfigError;
-import ai.posttrain.config.PosttrainConfig;
 import ai.posttrain.data.DataException;
 
 import java.io.PrintStream;
@@ -58,7 +57,7 @@ public final class Main {
             known.addAll(command.options());
             known.addAll(command.flags());
             args.allowOnly(known);
-            PosttrainConfig config = PosttrainConfig.load(args.option("conf"), args.options("set"));
+            RunConfig.Loaded config = RunConfig.load(args, command.continuesRuns());
             return command.run(args, new Context(out, err, config));
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());

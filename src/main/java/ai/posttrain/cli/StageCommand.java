@@ -9,9 +9,13 @@ import java.util.Set;
 final class StageCommand implements Command {
     @Override public String name() { return "stage"; }
 
-    @Override public String usage() { return "stage " + String.join("|", Pipeline.STAGES) + " [--run DIR]"; }
+    @Override public String usage() { return "stage " + String.join("|", Pipeline.STAGES) + " [--run DIR [--" + RunConfig.ALLOW_CHANGE + "]]"; }
 
     @Override public Set<String> options() { return Set.of("run"); }
+
+    @Override public Set<String> flags() { return Set.of(RunConfig.ALLOW_CHANGE); }
+
+    @Override public boolean continuesRuns() { return true; }
 
     @Override
     public int run(Args args, Context ctx) {

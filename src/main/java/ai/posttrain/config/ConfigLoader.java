@@ -28,6 +28,14 @@ public final class ConfigLoader {
 
     /** Resolves the layered config and checks every user key against reference.conf. */
     public static Config load(String confFile, List<String> sets) {
+        return load(confFile, sets, ConfigFactory.empty());
+    }
+
+    /**
+     * As {@link #load(String, List)}, with {@code recorded} (a run's own resolved configuration) between
+     * reference.conf and the user's layers: a resumed run keeps its settings unless --conf/--set change them.
+     */
+    public static Config load(String confFile, List<String> sets, Config recorded) {
         Config reference = reference();
         Config user = ConfigFactory.empty();
         if (confFile != null) {
@@ -41,7 +49,7 @@ public final class ConfigLoader {
         }
         for (String set : sets) user = parseSet(set).withFallback(user);
         try {
-            Config resolved = user.withFallback(reference).resolve();
+            Config resolved = user.withFallback(recorded).withFallback(reference).resolve();
             // the user's keys, checked with their values as resolved (substitutions such as ${?ENV} included)
             checkKeys(userKeys(user.root(), new java.util.ArrayList<>(), new java.util.ArrayList<>()), resolved, reference);
             return resolved;

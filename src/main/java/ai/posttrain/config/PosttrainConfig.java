@@ -34,6 +34,11 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
         return from(ConfigLoader.load(confFile, sets));
     }
 
+    /** The configuration a run recorded (its manifest's {@code config}, the {@code posttrain} object as JSON). */
+    public static Config recorded(String resolvedJson) {
+        return com.typesafe.config.ConfigFactory.parseString(resolvedJson).atPath("posttrain");
+    }
+
     public static PosttrainConfig from(Config config) {
         Settings p = new Settings(config, "posttrain");
         Settings run = p.child("run");

@@ -138,7 +138,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                 s.doubleIn("temperature", 1e-3, 10), s.doubleIn("kl-coef", 0, 100), s.doubleIn("kl-bound", 0, 1e6),
                 clipLow, clipHigh, s.oneOf("advantage", List.of("grpo", "dr-grpo")), s.doubleIn("reward-clip", 1e-6, 1e6),
                 s.doubleIn("overlong-penalty", 0, 1e6), s.intIn("overlong-buffer", 0, 65536),
-                s.intIn("repetition-ngram", 1, 4096), s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 1e-8, 1.0));
+                s.intIn("repetition-ngram", 1, 4096), s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 0, 1.0));   // lr 0: a no-update control run
     }
 
     private static List<String> nonEmpty(Settings s, String path) {

@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * Measures, in one process: the ND4J gemm peak, local training throughput (ComputationGraph.fit) of
  * the teacher and student with MFU against that peak, and sampler throughput with and without the
- * KV cache. Training uses DL4J's softmax + sparse cross-entropy output layer as lm_head.
+ * KV cache (batched and unbatched). Training uses DL4J's softmax + sparse cross-entropy output layer as lm_head.
  */
 public final class Benchmark {
 
@@ -139,6 +139,11 @@ public final class Benchmark {
         out.put("train." + name + ".mfu", tokensPerS * trainFlopsPerToken(sized, s.seqLen()) / (peakGflops * 1e9));
     }
 
+    /**
+     * Sampler throughput of the student with and without the KV cache, at equal batching: the whole batch
+     * decoded together, and the same prompts one at a time. Only the cache differs within a pair, so each
+     * {@code cache_speedup} is the cache's alone; {@code batching_speedup} is batching's, both cached.
+     */
     private void sample(ModelConfig cfg, Map<String, Object> out) {
         ModelConfig sized = withMaxLen(cfg, s.promptLen() + s.newTokens());
         ComputationGraph g = LanguageModels.create(sized, new LmHeadOutputLayer.Builder(), 1e-4, 1.0, 2);
@@ -148,18 +153,36 @@ public final class Benchmark {
         for (int b = 0; b < s.sampleBatch(); b++) prompts.add(r.ints(s.promptLen(), 0, cfg.vocab()).toArray());
         SamplingOptions opts = SamplingOptions.sample(1.0, 0, 1.0, s.newTokens(), Set.of(), 5);
         sampler.generate(prompts, SamplingOptions.sample(1.0, 0, 1.0, 4, Set.of(), 5)); // warm-up
-        long t0 = System.nanoTime();
-        int cachedTokens = count(sampler.generate(prompts, opts));
-        double cached = cachedTokens / ((System.nanoTime() - t0) / 1e9);
-        t0 = System.nanoTime();
-        int uncachedTokens = count(sampler.generateUncached(prompts, opts));
-        double uncached = uncachedTokens / ((System.nanoTime() - t0) / 1e9);
+        double batchedCached = tokensPerSecond(() -> sampler.generate(prompts, opts));
+        double batchedUncached = tokensPerSecond(() -> sampler.generateUncached(prompts, opts));
+        double unbatchedCached = tokensPerSecond(() -> oneAtATime(prompts, p -> sampler.generate(p, opts)));
+        double unbatchedUncached = tokensPerSecond(() -> oneAtATime(prompts, p -> sampler.generateUncached(p, opts)));
         out.put("sample.model", "student");
         out.put("sample.batch", s.sampleBatch());
         out.put("sample.new_tokens", s.newTokens());
-        out.put("sample.cached_tokens_per_s", cached);
-        out.put("sample.uncached_tokens_per_s", uncached);
-        out.put("sample.cache_speedup", cached / uncached);
+        putPair(out, "sample.batched", batchedCached, batchedUncached);
+        putPair(out, "sample.unbatched", unbatchedCached, unbatchedUncached);
+        out.put("sample.batching_speedup", batchedCached / unbatchedCached);
+    }
+
+    /** {@code prefix.cached_tokens_per_s}, {@code .uncached_tokens_per_s} and their ratio {@code .cache_speedup}. */
+    static void putPair(Map<String, Object> out, String prefix, double cached, double uncached) {
+        out.put(prefix + ".cached_tokens_per_s", cached);
+        out.put(prefix + ".uncached_tokens_per_s", uncached);
+        out.put(prefix + ".cache_speedup", cached / uncached);
+    }
+
+    private static List<Sample> oneAtATime(List<int[]> prompts, java.util.function.Function<List<int[]>, List<Sample>> generate) {
+        List<Sample> all = new ArrayList<>();
+        for (int[] p : prompts) all.addAll(generate.apply(List.of(p)));
+        return all;
+    }
+
+    /** New tokens per second of one timed generation. */
+    private static double tokensPerSecond(java.util.function.Supplier<List<Sample>> generation) {
+        long t0 = System.nanoTime();
+        int tokens = count(generation.get());
+        return tokens / ((System.nanoTime() - t0) / 1e9);
     }
 
     private static int count(List<Sample> samples) {

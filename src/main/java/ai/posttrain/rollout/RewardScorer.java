@@ -1,5 +1,6 @@
 package ai.posttrain.rollout;
 
+import ai.posttrain.run.KillPoints;
 import ai.posttrain.model.ModelBytes;
 import ai.posttrain.model.Sample;
 import ai.posttrain.reward.RewardMix;
@@ -84,6 +85,7 @@ public final class RewardScorer extends RowTransformer {
             v.put("score_seconds", s.seconds());
             if (!in.getFieldIndex("ref_logprobs").isDefined()) v.put("ref_logprobs", null);
             result.add(RolloutRows.with(r, in, out, v));
+            KillPoints.reach("rl-scoring");
         }
         return result.iterator();
     }

@@ -40,6 +40,33 @@ public final class Manifest {
 
     public String runId() { return json.path("run_id").asText(); }
 
+    /** The resolved configuration the run last ran with ({@code posttrain} as JSON), or null in a manifest without one. */
+    public String config() { return json.has("config") ? json.get("config").toString() : null; }
+
+    /**
+     * Replaces the recorded configuration after a resume that changed settings, and appends the change
+     * ({@code config_changes}: when, each key with its old and new value, and whether it affects results).
+     */
+    public Manifest withConfig(PosttrainConfig config, List<ai.posttrain.config.ConfigChange> changes) {
+        try {
+            json.set("config", JSON.readTree(config.resolvedJson()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode log = json.has("config_changes")
+                ? (com.fasterxml.jackson.databind.node.ArrayNode) json.get("config_changes") : json.putArray("config_changes");
+        ObjectNode entry = log.addObject();
+        entry.put("at", Instant.now().toString());
+        ObjectNode keys = entry.putObject("keys");
+        for (var c : changes) {
+            ObjectNode k = keys.putObject(c.key());
+            k.put("before", c.before());
+            k.put("after", c.after());
+            k.put("affects_results", c.affectsResults());
+        }
+        return this;
+    }
+
     public String stageStatus(String stage) { return json.path("stages").path(stage).path("status").asText("pending"); }
 
     /**

@@ -50,6 +50,20 @@ public final class RunDir {
         }
     }
 
+    /** The manifest of the run at {@code dir}, if there is a run there (read without creating anything). */
+    public static java.util.Optional<Manifest> existingManifest(String dir, Configuration hadoop) {
+        try {
+            Path manifest = new Path(dir, MANIFEST);
+            FileSystem fs = manifest.getFileSystem(hadoop);
+            if (!fs.exists(manifest)) return java.util.Optional.empty();
+            try (InputStream in = fs.open(manifest)) {
+                return java.util.Optional.of(new Manifest((ObjectNode) JSON.readTree(in)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the manifest of " + dir, e);
+        }
+    }
+
     /** A new run under {@code run.root}, named by {@code run.id} or the clock. */
     public static RunDir create(PosttrainConfig config, Configuration hadoop) {
         String id = config.run().id().isBlank()

@@ -29,7 +29,7 @@ final class ProgressPrinter {
                 s.totalSteps(), s.loss(), s.lr(), s.tokensPerSecond(), duration(eta));
     }
 
-    private static String duration(double seconds) {
+    static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 60 ? (s / 60) + "m" + String.format("%02d", s % 60) + "s" : s + "s";
     }

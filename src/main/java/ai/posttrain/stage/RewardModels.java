@@ -93,8 +93,12 @@ final class RewardModels {
                 new LrSchedule(rm.lr(), rm.lr() * 0.1, 0, rm.steps()));
         ctx.console().printf("[rl] training the reward model: %d pairs, %d steps%n", trainPairs.size(), rm.steps());
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), RlStage.NAME + ":reward-model");
+        ProgressPrinter progress = new ProgressPrinter(ctx.console(), RlStage.NAME + ":reward-model");
         ComputationGraph net = new SparkTrainer(ctx.sc(), trainer).train(RewardModel.fromPolicy(start, rm.beta()),
-                batches, tokens, 0, rm.steps(), 0, (s, g) -> metrics.add("reward-model", s));
+                batches, tokens, 0, rm.steps(), 0, (s, g) -> {
+                    metrics.add("reward-model", s);
+                    progress.step(s);
+                });
         batches.unpersist(false);
         metrics.flush();
 

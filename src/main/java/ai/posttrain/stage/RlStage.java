@@ -210,10 +210,20 @@ public final class RlStage {
         private Iteration iteration(int it, ComputationGraph policy, List<RlPrompt> prompts,
                                     PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor,
                                     HackingMonitor.Action action) {
+            // Progress lines while rollouts are sampled and scored; closed before the update (or on a failure).
+            try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(),
+                    "[rl] " + sub.name() + " iteration " + (it + 1) + " sampling and scoring")) {
+                return iteration(progress, it, policy, prompts, refLogProbs, scorer, monitor, action);
+            }
+        }
+
+        private Iteration iteration(SparkProgress progress, int it, ComputationGraph policy, List<RlPrompt> prompts,
+                                    PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor,
+                                    HackingMonitor.Action action) {
             int global = globalStart + it;
             long seed = ctx.config().seed() * 7919L + global;
             long t0 = System.nanoTime();
-            // 1. Rollouts: the policy's samples, G per prompt, on the executors.
+            // 1. Rollouts: the policy's samples, G per prompt, on the executors (progress lines until the update).
             RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), global, global,
                     sub.groupSize(), sub.maxNewTokens(), sub.temperature(), false, seed);
             Dataset<Row> generated = new RolloutGenerator(ctx.sc(), ctx.template())
@@ -236,6 +246,7 @@ public final class RlStage {
             long dropped = GroupAdvantages.droppedGroups(scored);
             long excludedFlagged = GroupAdvantages.excludedFlagged(scored);
             scored.unpersist();
+            progress.close();
 
             // 3. The monitor, then the update (pg minibatches from the rows that carry an advantage), which a
             // monitor that stops the sub-stage skips.
@@ -306,7 +317,10 @@ public final class RlStage {
                     train.prefetch(), new LrSchedule(sub.lr(), sub.lr(), 0, steps));
             double[] loss = {0};
             ComputationGraph trained = new SparkTrainer(ctx.sc(), trainer).train(policy, batches, tokens, 0, steps, 0,
-                    (s, net) -> loss[0] += s.loss() / steps);
+                    (s, net) -> {
+                        loss[0] += s.loss() / steps;
+                        ai.posttrain.run.KillPoints.reach("rl-update");
+                    });
             batches.unpersist(false);
             return new Update(trained, loss[0], steps);
         }
@@ -339,9 +353,12 @@ public final class RlStage {
             long t0 = System.nanoTime();
             RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), -1, -1, 1,
                     sub.maxNewTokens(), 1.0, true, 0);
-            Dataset<Row> decoded = new RolloutGenerator(ctx.sc(), ctx.template())
-                    .generate(ctx.spark(), ModelBytes.of(policy, arch), heldout, options);
-            Stats stats = Stats.of(scorer.transform(refLogProbs.transform(decoded)).collectAsList());
+            Stats stats;
+            try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[rl] " + sub.name() + " held-out (" + when + ")")) {
+                Dataset<Row> decoded = new RolloutGenerator(ctx.sc(), ctx.template())
+                        .generate(ctx.spark(), ModelBytes.of(policy, arch), heldout, options);
+                stats = Stats.of(scorer.transform(refLogProbs.transform(decoded)).collectAsList());
+            }
             String checkpoint = sub.name() + ":" + when;
             List<Row> out = new ArrayList<>();
             stats.values().forEach((metric, value) -> {

@@ -92,8 +92,10 @@ final class SequenceLevel {
         ChatTemplate chat = ctx.template();
         long seed = ctx.config().seed();
         List<Mined> mined;
-        try {
-            mined = ctx.sc().parallelize(items, Math.max(1, ctx.sc().defaultParallelism()))
+        // Four tasks per core, for progress lines (SparkProgress); each prompt has its own seed, so the pairs do not
+        // depend on how the prompts are split.
+        try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] pair mining")) {
+            mined = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
                     .mapPartitions((Iterator<EvalItem> it) ->
                             minePartition(it, sharedStudent.value(), sharedTeacher.value(), chat, dpo, seed))
                     .collect();
@@ -161,6 +163,7 @@ final class SequenceLevel {
                         ? scorer.score(item, text, Sample.STOP.equals(s.finishReason()), s.tokens().length).score() : null;
                 candidates.add(new PairSelector.Candidate(s.tokens(), teacherSums[i] / s.tokens().length, verified));
             }
+            ai.posttrain.run.KillPoints.reach("distill-pairs");
             Optional<PairSelector.Selection> pick = selector.select(candidates);
             if (pick.isEmpty()) continue;
             int c = pick.get().chosen(), r = pick.get().rejected();

@@ -53,8 +53,12 @@ final class StageEvaluation {
                     col("origin").equalTo("eval:" + stage));
         }
         long t0 = System.nanoTime();
-        EvalReport report = new Evaluator(ctx.sc(), ctx.template(), settings.maxNewTokens(), settings.batchSize())
-                .evaluate(ModelBytes.of(model, config), items.items());
+        EvalReport report;
+        try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] eval (" + checkpoint + ", "
+                + items.items().size() + " prompts)")) {
+            report = new Evaluator(ctx.sc(), ctx.template(), settings.maxNewTokens(), settings.batchSize())
+                    .evaluate(ModelBytes.of(model, config), items.items());
+        }
         ctx.console().printf("[%s] eval (%s, %.0fs): %s%n", stage, checkpoint, (System.nanoTime() - t0) / 1e9, report.toJson());
         write(ctx, stage, checkpoint, report);
         return report;

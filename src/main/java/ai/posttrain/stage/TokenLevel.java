@@ -59,16 +59,20 @@ final class TokenLevel {
         // The selected levels and domain mixture, then a seeded sample: ordered by a hash of the id, the first max-records.
         Dataset<Row> selected = Curriculum.phaseRecords(data.valid(), kd.selection(), ctx.config().seed(), ctx.console());
         Dataset<Row> sample = selected.orderBy(hash(col("id"), lit(ctx.config().seed())), col("id")).limit(kd.maxRecords());
+        // Four tasks per core: the driver sees progress only as finished tasks (SparkProgress).
         JavaRDD<SftExample> examples = SftExample.fromRecords(sample, ctx.template())
-                .repartition(Math.max(1, ctx.sc().defaultParallelism()));
+                .repartition(Math.max(1, ctx.sc().defaultParallelism()) * 4);
         Broadcast<ModelBytes> shared = ctx.sc().broadcast(teacher);
         int k = kd.topK();
         double temperature = kd.temperature();
         JavaRDD<KdExample> scored = examples.mapPartitions((Iterator<SftExample> it) -> score(it, shared.value(), k, temperature))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Row> rows = scored.flatMap(e -> rows(e, temperature).iterator());
-        ctx.tables().appendReplacing(TABLE, ctx.spark().createDataFrame(rows, SCHEMA), col("stage").equalTo(stage));
-        long records = scored.count();
+        long records;
+        try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] teacher top-k")) {
+            ctx.tables().appendReplacing(TABLE, ctx.spark().createDataFrame(rows, SCHEMA), col("stage").equalTo(stage));
+            records = scored.count();
+        }
         long tokens = scored.map(e -> (long) e.trainedPositions()).fold(0L, Long::sum);
         shared.unpersist(false);   // not destroyed: the persisted examples' lineage still names it
         data.unpersist();
@@ -86,7 +90,10 @@ final class TokenLevel {
         // Similar lengths share a forward pass: little compute goes to padding.
         all.sort(Comparator.comparingInt((SftExample e) -> e.tokens().length).thenComparing(SftExample::id));
         TeacherTopK topK = new TeacherTopK(teacher.restore(), k, temperature);
-        for (int from = 0; from < all.size(); from += BATCH) out.addAll(topK.score(all.subList(from, Math.min(all.size(), from + BATCH))));
+        for (int from = 0; from < all.size(); from += BATCH) {
+            out.addAll(topK.score(all.subList(from, Math.min(all.size(), from + BATCH))));
+            ai.posttrain.run.KillPoints.reach("distill-topk");
+        }
         return out.iterator();
     }
 

@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Every SQL cell of notebooks/rollout_analysis.ipynb runs against a real run's tables, so the notebook
- * cannot drift from the schemas: the SFT tables come from a real quick run, {@code rollouts} (and an RL
- * metrics row) from {@link TestRollouts} until the RL stage is merged.
+ * cannot drift from the schemas: once on a real quick SFT run with hand-built {@code rollouts} ({@link TestRollouts},
+ * whose values the checks pin), and once on a real tiny RL run ({@link ai.posttrain.stage.TinyRlRun}).
  */
 public class NotebookSqlTest {
     public static final Path NOTEBOOK = Path.of("notebooks/rollout_analysis.ipynb");
@@ -58,7 +58,11 @@ public class NotebookSqlTest {
         RunDir run = RunDir.open(runPath.toString(), LocalSpark.config(), spark.sparkContext().hadoopConfiguration());
         TestRollouts.write(spark, run);
         TestRollouts.writeRlMetrics(spark, run);
-        // Every table as a view, as the notebook's first cell does.
+        registerViews(run);
+    }
+
+    /** Every table as a view, as the notebook's first cell does (earlier views of the same names are replaced). */
+    private static void registerViews(RunDir run) {
         for (String table : run.tables()) spark.read().parquet(run.tablePath(table).toString()).createOrReplaceTempView(table);
     }
 
@@ -120,6 +124,32 @@ public class NotebookSqlTest {
         for (int i = 1; i < worst.size(); i++) assertTrue(worst.get(i - 1).getDouble(4) <= worst.get(i).getDouble(4), "ascending reward");
         assertTrue(worst.stream().allMatch(w -> w.getInt(1) == (w.getString(0).equals("stem") ? 2 : 1)), "latest iterations only");
         assertEquals(2, r.get("stage_extra_metrics").size());
+    }
+
+    /** Every cell on the tables of a real (tiny) RL run: the rollouts the RL stage itself wrote, not hand-built ones. */
+    @Test
+    void everySqlCellRunsOnARealRlRun() throws Exception {
+        String rl = ai.posttrain.stage.TinyRlRun.run();
+        RunDir run = RunDir.open(rl, LocalSpark.config(), spark.sparkContext().hadoopConfiguration());
+        try {
+            registerViews(run);
+            Map<String, List<Row>> r = runAll(cells());
+            // Two iterations of one chat sub-stage, 4 prompts x 4 samples each (KillAndResumeTest.RL_SUB_STAGE).
+            List<Row> perIteration = r.get("reward_by_iteration");
+            assertEquals(2, perIteration.size(), perIteration.toString());
+            for (Row row : perIteration) {
+                assertEquals("chat", row.getString(0));
+                assertEquals(16L, row.getLong(2));
+                assertTrue(row.isNullAt(5), "no verifier in a chat sub-stage");
+            }
+            for (String name : List.of("loss_by_step", "eval_by_stage", "reward_components", "worst_completions",
+                    "hacking_monitor", "stage_extra_metrics"))
+                assertFalse(r.get(name).isEmpty(), name + " on a real RL run");
+            assertTrue(r.get("reward_components").stream().anyMatch(c -> c.getString(2).equals("format")), "the format component");
+        } finally {
+            // The SFT run with hand-built rollouts back for the other tests (this run has no eval_samples/rejected of its own).
+            registerViews(RunDir.open(runPath.toString(), LocalSpark.config(), spark.sparkContext().hadoopConfiguration()));
+        }
     }
 
     @Test

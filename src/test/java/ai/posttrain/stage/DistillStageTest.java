@@ -197,9 +197,9 @@ class DistillStageTest {
             assertTrue(message.lines().anyMatch(l -> l.startsWith("config error: " + key)), message);
             assertFalse(message.contains("\tat "), "no stack trace: " + message);
         }
-        // No teacher named and no overall-sft model in the run.
+        // No teacher named and no overall-sft model in the run (a new one: the run above recorded its teacher).
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> argv = new ArrayList<>(List.of("stage", "distill", "--run", run));
+        List<String> argv = new ArrayList<>(List.of("stage", "distill", "--run", dir.resolve("run2").toString()));
         argv.addAll(List.of(SftStagesTest.QUICK));
         assertEquals(2, cli(new ByteArrayOutputStream(), err, argv.toArray(String[]::new)), err.toString());
         assertTrue(err.toString().lines().anyMatch(l -> l.startsWith("config error: posttrain.stages.distill.teacher: empty")),
