@@ -126,8 +126,9 @@ public class LmHeadLayer extends BaseLayer<LmHeadOutputLayer> implements IOutput
         INDArray dW = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         INDArray db = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
         INDArray dH = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{(long) mb * t, input.size(1)}, 'c');
-        forward(workspaceMgr, new LmHeadLoss.Grads(dW, db, dH, gradientScale()));
-        if (!layerConf().isTrainBias()) db.assign(0);   // a zero gradient: Adam then leaves b unchanged
+        boolean trainBias = layerConf().isTrainBias();
+        forward(workspaceMgr, new LmHeadLoss.Grads(dW, trainBias ? db : null, dH, gradientScale()));
+        if (!trainBias) db.assign(0);   // a zero gradient: Adam then leaves b unchanged
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, dW);
         g.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, db);

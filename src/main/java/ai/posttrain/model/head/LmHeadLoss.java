@@ -229,8 +229,10 @@ final class LmHeadLoss {
         INDArray h = h2d.get(NDArrayIndex.interval(r0, r0 + rows), NDArrayIndex.all());
         boolean first = r0 == 0;
         Nd4j.gemm(h, z, g.dW(), true, false, 1.0, first ? 0.0 : 1.0);
-        INDArray colSum = z.sum(0).reshape(g.db().shape());   // b's gradient view may be rank 1
-        if (first) g.db().assign(colSum); else g.db().addi(colSum);
+        if (g.db() != null) {   // null: the head has no trained bias (a pass over [rows, vocab] saved)
+            INDArray colSum = z.sum(0).reshape(g.db().shape());   // b's gradient view may be rank 1
+            if (first) g.db().assign(colSum); else g.db().addi(colSum);
+        }
         INDArray dh = g.dH().get(NDArrayIndex.interval(r0, r0 + rows), NDArrayIndex.all());
         Nd4j.gemm(z, w, dh, false, true, 1.0, 0.0);
     }
