@@ -267,6 +267,7 @@ public final class RlStage {
             extra.put("batch_seconds", update.batchSeconds());
             extra.put("update_seconds", update.trainSeconds());
             extra.put("update_worker_seconds", update.workerSeconds());
+            extra.put("update_tokens", (double) update.tokens());
             extra.put("update_steps", (double) update.steps());
             extra.put("iteration_in_sub_stage", (double) it);
             verdict.flags().forEach((k, v) -> extra.put("monitor_" + k, v ? 1.0 : 0.0));
@@ -308,12 +309,12 @@ public final class RlStage {
         }
 
         /**
-         * An update's policy and mean loss; its seconds building minibatches, training (broadcast, executor fits and
+         * An update's policy, mean loss, steps and trained tokens; its seconds building minibatches, training (broadcast, executor fits and
          * averaging), and the executors' part of training.
          */
-        private record Update(ComputationGraph policy, double loss, int steps, double batchSeconds, double trainSeconds,
-                              double workerSeconds) {
-            static Update skipped(ComputationGraph policy) { return new Update(policy, Double.NaN, 0, 0, 0, 0); }
+        private record Update(ComputationGraph policy, double loss, int steps, long tokens, double batchSeconds,
+                              double trainSeconds, double workerSeconds) {
+            static Update skipped(ComputationGraph policy) { return new Update(policy, Double.NaN, 0, 0, 0, 0, 0); }
         }
 
         private Update update(ComputationGraph policy, Dataset<Row> scored, long seed) {
@@ -324,7 +325,7 @@ public final class RlStage {
             double batchSeconds = timer.lap();
             if (tokens.length == 0) {   // every group had equal rewards
                 batches.unpersist(false);
-                return new Update(policy, Double.NaN, 0, batchSeconds, 0, 0);
+                return new Update(policy, Double.NaN, 0, 0, batchSeconds, 0, 0);
             }
             int steps = (int) Math.ceil(tokens.length / (double) (train.workers() * train.averagingFrequency()));
             TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
@@ -334,7 +335,8 @@ public final class RlStage {
             ComputationGraph trained = sparkTrainer.train(policy, batches, tokens, 0, steps, 0,
                     (s, net) -> loss[0] += s.loss() / steps);
             batches.unpersist(false);
-            return new Update(trained, loss[0], steps, batchSeconds, timer.lap(), sparkTrainer.workerSeconds());
+            return new Update(trained, loss[0], steps, java.util.Arrays.stream(tokens).sum(), batchSeconds, timer.lap(),
+                    sparkTrainer.workerSeconds());
         }
 
         /** This iteration's prompts: consecutive slices of one seeded shuffle, wrapping around. */
