@@ -3,60 +3,148 @@ package ai.posttrain.rollout;
 import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
+import ai.posttrain.train.Minibatches;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import scala.Tuple2;
+
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
 
 /**
- * Policy-gradient minibatches from scored rollouts: each completion is a {@code pg} row over its
- * sampled tokens (inputs: prompt then completion), with the sampler's log-probs as old log-probs, the
- * reference's per-token log-probs and the group advantage. Every minibatch holds exactly {@code rows}
- * sequences; each epoch is a fresh seeded shuffle.
+ * Policy-gradient minibatches from scored rollouts, built on the executors from the scored DataFrame's
+ * partitions (the driver never holds a rollout): each completion is a {@code pg} row over its sampled
+ * tokens (inputs: prompt then completion), with the sampler's log-probs as old log-probs, the reference's
+ * per-token log-probs and the group advantage. Every minibatch holds exactly {@code rows} sequences; each
+ * epoch is a fresh seeded shuffle (a sort by a hash of each rollout's id), its last minibatch completed
+ * from the start of the same pass.
  */
 public final class PgBatches {
     private PgBatches() {}
 
-    /** One trainable completion. */
-    public record Example(int[] prompt, int[] tokens, float[] oldLogp, float[] refLogp, double advantage) implements Serializable {
+    /** One trainable completion; {@code id} (prompt id and sample index) fixes its place in a shuffle. */
+    public record Example(String id, int[] prompt, int[] tokens, float[] oldLogp, float[] refLogp, double advantage)
+            implements Serializable {
         int length() { return prompt.length + tokens.length - 1; }
     }
 
-    /** The rows with an advantage (rows of equal-reward groups have none and are left out). */
-    public static List<Example> examples(List<Row> rows, ChatTemplate template) {
-        List<Example> out = new ArrayList<>();
-        for (Row r : rows) {
-            int ai = r.fieldIndex("advantage");
-            if (r.isNullAt(ai)) continue;
-            int[] tokens = RolloutRows.ints(r, "token_ids");
-            if (tokens.length == 0) continue;
-            out.add(new Example(RolloutGenerator.render(template, r.getString(r.fieldIndex("prompt"))), tokens,
-                    RolloutRows.floats(r, "logprobs"), RolloutRows.floats(r, "ref_logprobs"), r.getDouble(ai)));
+    /**
+     * {@code epochs} shuffled passes over the rows that carry an advantage (rows of equal-reward groups and
+     * flagged rows have none), as minibatches in training order. Empty when no row has an advantage.
+     */
+    public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed) {
+        JavaRDD<Example> examples = examples(scored, template);
+        long n = examples.count();
+        JavaRDD<MultiDataSet> out = null;
+        for (int e = 0; e < epochs && n > 0; e++) {
+            JavaRDD<MultiDataSet> pass = pass(examples, n, rows, seed * 31 + e);
+            out = out == null ? pass : out.union(pass);   // a union keeps its parts' order: pass 0's minibatches first
         }
-        return out;
+        return out != null ? out : JavaSparkContext.fromSparkContext(scored.sparkSession().sparkContext()).emptyRDD();
     }
 
-    /** {@code epochs} shuffled passes, cut into groups of exactly {@code rows} (the last one completed from the pass's start). */
-    public static List<List<Example>> plan(List<Example> examples, int rows, int epochs, long seed) {
-        List<List<Example>> out = new ArrayList<>();
-        if (examples.isEmpty()) return out;
-        for (int e = 0; e < epochs; e++) {
-            List<Example> order = new ArrayList<>(examples);
-            Collections.shuffle(order, new Random(seed * 31 + e));
-            for (int from = 0; from < order.size(); from += rows) {
-                List<Example> batch = new ArrayList<>(order.subList(from, Math.min(order.size(), from + rows)));
-                for (int i = 0; batch.size() < rows; i++) batch.add(order.get(i % order.size()));
-                out.add(batch);
-            }
+    /** The rows with an advantage and at least one sampled token, as examples (prompts rendered on the executors). */
+    static JavaRDD<Example> examples(Dataset<Row> scored, ChatTemplate template) {
+        return scored.where(col("advantage").isNotNull().and(size(col("token_ids")).gt(0)))
+                .select("prompt_id", "sample_index", "prompt", "token_ids", "logprobs", "ref_logprobs", "advantage")
+                .javaRDD()
+                .map(r -> new Example(r.getString(0) + "#" + r.getInt(1), RolloutGenerator.render(template, r.getString(2)),
+                        RolloutRows.ints(r, "token_ids"), RolloutRows.floats(r, "logprobs"), RolloutRows.floats(r, "ref_logprobs"),
+                        r.getDouble(6)));
+    }
+
+    /**
+     * One shuffled pass cut into minibatches of exactly {@code rows}: example i of the shuffled order goes to
+     * minibatch i / rows; the first examples of the pass also complete the last minibatch (cycling when there are fewer than {@code rows}).
+     */
+    static JavaRDD<MultiDataSet> pass(JavaRDD<Example> examples, long n, int rows, long passSeed) {
+        long batches = (n + rows - 1) / rows, filled = batches * rows;
+        // Sorted by key across partitions without a sort's key sampling on the driver: the keys are uniform hashes,
+        // so fixed ranges of them partition evenly.
+        return examples.mapToPair(e -> new Tuple2<>(new ShuffleKey(Minibatches.mix(passSeed, e.id().hashCode()), e.id()), e))
+                .repartitionAndSortWithinPartitions(new HashRangePartitioner(examples.getNumPartitions()))
+                .values()
+                .zipWithIndex()
+                .flatMapToPair(t -> {
+                    List<Tuple2<Long, Example>> slots = new ArrayList<>(1);
+                    // Position i, then i + n, i + 2n, ... while they fall in the last minibatch's padding.
+                    for (long pos = t._2(); pos < filled; pos += n) slots.add(new Tuple2<>(pos, t._1()));
+                    return slots.iterator();
+                })
+                // Whole minibatches per partition, partitions in minibatch order, positions sorted within each.
+                .repartitionAndSortWithinPartitions(new BatchPartitioner(examples.getNumPartitions(), rows, batches))
+                .mapPartitions(slots -> {
+                    List<MultiDataSet> out = new ArrayList<>();
+                    List<Example> batch = new ArrayList<>(rows);
+                    while (slots.hasNext()) {
+                        batch.add(slots.next()._2());
+                        if (batch.size() == rows) {
+                            out.add(batch(batch));
+                            batch = new ArrayList<>(rows);
+                        }
+                    }
+                    return out.iterator();
+                });
+    }
+
+    /** Position pos (minibatch pos / rows) goes to the partition of its minibatch's range: no minibatch is split. */
+    static final class BatchPartitioner extends org.apache.spark.Partitioner {
+        private final int partitions;
+        private final int rows;
+        private final long batches;
+
+        BatchPartitioner(int partitions, int rows, long batches) {
+            this.partitions = (int) Math.max(1, Math.min(partitions, batches));
+            this.rows = rows;
+            this.batches = batches;
         }
-        return out;
+
+        @Override public int numPartitions() { return partitions; }
+
+        @Override public int getPartition(Object key) { return (int) ((Long) key / rows * partitions / batches); }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof BatchPartitioner b && b.partitions == partitions && b.rows == rows && b.batches == batches;
+        }
+
+        @Override public int hashCode() { return java.util.Objects.hash(partitions, rows, batches); }
+    }
+
+    /** Partition p of n holds the p-th of n equal ranges of the keys' hashes (in signed order): partitions are in key order. */
+    static final class HashRangePartitioner extends org.apache.spark.Partitioner {
+        private final int partitions;
+
+        HashRangePartitioner(int partitions) { this.partitions = Math.max(1, partitions); }
+
+        @Override public int numPartitions() { return partitions; }
+
+        @Override public int getPartition(Object key) {
+            long top31 = (((ShuffleKey) key).hash() ^ Long.MIN_VALUE) >>> 33;   // signed order as unsigned, top 31 bits
+            return (int) ((top31 * partitions) >>> 31);
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof HashRangePartitioner h && h.partitions == partitions; }
+
+        @Override public int hashCode() { return partitions; }
+    }
+
+    /** A seeded pseudo-random position, ties (hash collisions) broken by id: a reproducible shuffle. */
+    record ShuffleKey(long hash, String id) implements Comparable<ShuffleKey>, Serializable {
+        @Override public int compareTo(ShuffleKey o) {
+            int c = Long.compare(hash, o.hash);
+            return c != 0 ? c : id.compareTo(o.id);
+        }
     }
 
     /** One minibatch: inputs {@code [rows, 1, T]}, feature mask, pg labels and label mask on completion tokens. */

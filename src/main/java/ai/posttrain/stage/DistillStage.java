@@ -106,17 +106,17 @@ public final class DistillStage {
 
         // 4. Sequence level: pairs mined with the student as it is now, then dpo (or mixed) steps.
         if (settings.usesDpo() && step < total) {
-            List<DpoPair> pairs = step > dpoStart ? SequenceLevel.read(ctx).orElse(null) : null;
+            // The pairs stay on the executors; the probe takes its few rows from the first.
+            JavaRDD<DpoPair> pairs = step > dpoStart ? SequenceLevel.read(ctx).orElse(null) : null;
             if (pairs == null) pairs = SequenceLevel.mine(ctx, settings, ModelBytes.of(student, studentConfig), teacherBytes);
-            else ctx.console().printf("[%s] resuming with the %d pairs in table %s%n", stage, pairs.size(), SequenceLevel.TABLE);
-            JavaRDD<DpoPair> pairRdd = ctx.sc().parallelize(pairs, Math.max(1, ctx.sc().defaultParallelism()));
+            else ctx.console().printf("[%s] resuming with the %d pairs in table %s%n", stage, pairs.count(), SequenceLevel.TABLE);
             boolean mixed = settings.schedule().equals("mixed");
             int kdRows = mixed ? settings.mixedKdRows() : 0;
-            JavaRDD<MultiDataSet> batches = DistillBatches.build(kd, kdRows, pairRdd, (rows - kdRows) / 2, topK, seed);
-            MultiDataSet probe = DistillBatches.batch(mixed ? kd.take(PROBE_ROWS / 2) : List.of(),
-                    pairs.subList(0, Math.min(pairs.size(), PROBE_ROWS / 2)), topK);
+            JavaRDD<MultiDataSet> batches = DistillBatches.build(kd, kdRows, pairs, (rows - kdRows) / 2, topK, seed);
+            MultiDataSet probe = DistillBatches.batch(mixed ? kd.take(PROBE_ROWS / 2) : List.of(), pairs.take(PROBE_ROWS / 2), topK);
             student = train(student, studentConfig, mixed ? "mixed" : "dpo", batches, probe, step, total, dpoStart,
                     trainer, metrics, progress, checkpoints);
+            pairs.unpersist(false);
             step = total;
         }
         metrics.flush();

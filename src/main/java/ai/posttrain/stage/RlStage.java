@@ -233,27 +233,34 @@ public final class RlStage {
             double sampleSeconds = (System.nanoTime() - t0) / 1e9;
             long newTokens = generated.agg(org.apache.spark.sql.functions.sum("length")).first().getLong(0);
 
-            // 2. Reference log-probs, rewards, group-relative advantages; the iteration's rollouts partition.
-            Dataset<Row> scored = new GroupAdvantages(sub.stdNormalised())
-                    .transform(scorer.transform(refLogProbs.transform(generated)))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            List<Row> rows = scored.collectAsList();
+            // 2. Reference log-probs and rewards, group-relative advantages, the iteration's rollouts partition. The
+            // scored rollouts stay on the executors: the driver reads only their aggregates.
+            Timer timer = new Timer();
+            Dataset<Row> rewarded = scorer.transform(refLogProbs.transform(generated)).persist(StorageLevel.MEMORY_AND_DISK());
+            rewarded.count();
+            double scoreSeconds = timer.lap();
+            Dataset<Row> scored = new GroupAdvantages(sub.stdNormalised()).transform(rewarded).persist(StorageLevel.MEMORY_AND_DISK());
+            scored.count();
+            double advantageSeconds = timer.lap();
             generated.unpersist();
+            rewarded.unpersist();
             Map<String, String> partition = new LinkedHashMap<>();
             partition.put("sub_stage", sub.name());
             partition.put("iteration", Integer.toString(global));
             ctx.tables().writePartition(RolloutSchema.TABLE, partition, RolloutRows.forTable(scored));
+            double writeSeconds = timer.lap();
             long dropped = GroupAdvantages.droppedGroups(scored);
             long excludedFlagged = GroupAdvantages.excludedFlagged(scored);
-            scored.unpersist();
+            Stats stats = Stats.of(scored);
+            double aggregateSeconds = timer.lap();
             progress.close();
 
-            // 3. The monitor, then the update (pg minibatches from the rows that carry an advantage), which a
-            // monitor that stops the sub-stage skips.
-            Stats stats = Stats.of(rows);
+            // 3. The monitor, then the update (pg minibatches from the rows that carry an advantage, built on the
+            // executors), which a monitor that stops the sub-stage skips.
             HackingMonitor.Verdict verdict = monitor.observe(stats.observation());
             boolean stops = verdict.fires() && action != HackingMonitor.Action.WARN;
-            Update update = stops ? new Update(policy, Double.NaN, 0) : update(policy, rows, seed);
+            Update update = stops ? Update.skipped(policy) : update(policy, scored, seed);
+            scored.unpersist();
             double seconds = (System.nanoTime() - t0) / 1e9;
             double tokPerS = sampleSeconds > 0 ? newTokens / sampleSeconds : 0;
             Map<String, Double> extra = new LinkedHashMap<>(stats.values());
@@ -263,6 +270,15 @@ public final class RlStage {
             extra.put("rollout_tokens", (double) newTokens);
             extra.put("rollout_tokens_per_s", tokPerS);
             extra.put("sample_seconds", sampleSeconds);
+            // Where the iteration's time went (the rest: broadcasting the policy, the monitor, metrics).
+            extra.put("score_seconds", scoreSeconds);
+            extra.put("advantage_seconds", advantageSeconds);
+            extra.put("write_seconds", writeSeconds);
+            extra.put("aggregate_seconds", aggregateSeconds);
+            extra.put("batch_seconds", update.batchSeconds());
+            extra.put("update_seconds", update.trainSeconds());
+            extra.put("update_worker_seconds", update.workerSeconds());
+            extra.put("update_tokens", (double) update.tokens());
             extra.put("update_steps", (double) update.steps());
             extra.put("iteration_in_sub_stage", (double) it);
             verdict.flags().forEach((k, v) -> extra.put("monitor_" + k, v ? 1.0 : 0.0));
@@ -303,26 +319,38 @@ public final class RlStage {
                     sub.name(), it + 1, sub.iterations(), v.describe(), v.streak(), what);
         }
 
-        private record Update(ComputationGraph policy, double loss, int steps) {}
+        /**
+         * An update's policy, mean loss, steps and trained tokens; its seconds building minibatches, training (broadcast, executor fits and
+         * averaging), and the executors' part of training.
+         */
+        private record Update(ComputationGraph policy, double loss, int steps, long tokens, double batchSeconds,
+                              double trainSeconds, double workerSeconds) {
+            static Update skipped(ComputationGraph policy) { return new Update(policy, Double.NaN, 0, 0, 0, 0, 0); }
+        }
 
-        private Update update(ComputationGraph policy, List<Row> rows, long seed) {
-            List<PgBatches.Example> examples = PgBatches.examples(rows, ctx.template());
-            if (examples.isEmpty()) return new Update(policy, Double.NaN, 0);   // every group had equal rewards
-            List<List<PgBatches.Example>> plan = PgBatches.plan(examples, train.batchPerWorker(), sub.epochs(), seed);
-            JavaRDD<MultiDataSet> batches = ctx.sc().parallelize(plan, Math.max(1, Math.min(plan.size(), train.workers())))
-                    .map(PgBatches::batch).persist(StorageLevel.MEMORY_AND_DISK());
+        private Update update(ComputationGraph policy, Dataset<Row> scored, long seed) {
+            Timer timer = new Timer();
+            JavaRDD<MultiDataSet> batches = PgBatches.build(scored, ctx.template(), train.batchPerWorker(), sub.epochs(), seed)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
             long[] tokens = Minibatches.trainedTokens(batches);
-            int steps = (int) Math.ceil(plan.size() / (double) (train.workers() * train.averagingFrequency()));
+            double batchSeconds = timer.lap();
+            if (tokens.length == 0) {   // every group had equal rewards
+                batches.unpersist(false);
+                return new Update(policy, Double.NaN, 0, 0, batchSeconds, 0, 0);
+            }
+            int steps = (int) Math.ceil(tokens.length / (double) (train.workers() * train.averagingFrequency()));
             TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
                     train.prefetch(), new LrSchedule(sub.lr(), sub.lr(), 0, steps));
             double[] loss = {0};
-            ComputationGraph trained = new SparkTrainer(ctx.sc(), trainer).train(policy, batches, tokens, 0, steps, 0,
+            SparkTrainer sparkTrainer = new SparkTrainer(ctx.sc(), trainer);
+            ComputationGraph trained = sparkTrainer.train(policy, batches, tokens, 0, steps, 0,
                     (s, net) -> {
                         loss[0] += s.loss() / steps;
                         ai.posttrain.run.KillPoints.reach("rl-update");
                     });
             batches.unpersist(false);
-            return new Update(trained, loss[0], steps);
+            return new Update(trained, loss[0], steps, java.util.Arrays.stream(tokens).sum(), batchSeconds, timer.lap(),
+                    sparkTrainer.workerSeconds());
         }
 
         /** This iteration's prompts: consecutive slices of one seeded shuffle, wrapping around. */
@@ -342,9 +370,9 @@ public final class RlStage {
         private void replayMonitor(HackingMonitor monitor, int done) {
             Dataset<Row> finished = ctx.tables().read(ctx.spark(), RolloutSchema.TABLE)
                     .where(col("sub_stage").equalTo(sub.name()).and(col("iteration").between(globalStart, globalStart + done - 1)));
-            Map<Integer, List<Row>> byIteration = new TreeMap<>();
-            for (Row r : finished.collectAsList()) byIteration.computeIfAbsent(r.getInt(r.fieldIndex("iteration")), k -> new ArrayList<>()).add(r);
-            byIteration.values().forEach(rows -> monitor.observe(Stats.of(rows).observation()));
+            // One aggregate per finished iteration, in order: no rollout row comes to the driver.
+            for (int global = globalStart; global < globalStart + done; global++)
+                monitor.observe(Stats.of(finished.where(col("iteration").equalTo(global))).observation());
         }
 
         /** Greedy decoding of the held-out prompts, scored with this sub-stage's rewards, into the eval table. */
@@ -357,7 +385,7 @@ public final class RlStage {
             try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[rl] " + sub.name() + " held-out (" + when + ")")) {
                 Dataset<Row> decoded = new RolloutGenerator(ctx.sc(), ctx.template())
                         .generate(ctx.spark(), ModelBytes.of(policy, arch), heldout, options);
-                stats = Stats.of(scorer.transform(refLogProbs.transform(decoded)).collectAsList());
+                stats = Stats.of(scorer.transform(refLogProbs.transform(decoded)));
             }
             String checkpoint = sub.name() + ":" + when;
             List<Row> out = new ArrayList<>();
@@ -371,18 +399,38 @@ public final class RlStage {
         }
     }
 
+    /** Seconds between laps. */
+    private static final class Timer {
+        private long last = System.nanoTime();
+
+        double lap() {
+            long now = System.nanoTime();
+            double seconds = (now - last) / 1e9;
+            last = now;
+            return seconds;
+        }
+    }
+
     /** Aggregates of scored rollouts (NaN where nothing applies). */
     record Stats(int n, double rewardMean, double accuracy, Map<String, Double> accuracyByDomain, double lengthMean,
                  double kl, double flaggedRate, double rmScore, Map<String, Double> proxies) {
         /** Reward components a policy can please without being right, watched against the verifier. */
         static final List<String> PROXIES = List.of("format", "reward_model", "length");
 
-        static Stats of(List<Row> rows) {
-            int n = rows.size(), verified = 0, correct = 0, flagged = 0, klN = 0, rmN = 0;
-            double reward = 0, length = 0, kl = 0, rm = 0;
-            Map<String, double[]> proxySums = new LinkedHashMap<>();   // name -> {sum, rows}
-            Map<String, int[]> byDomain = new TreeMap<>();   // domain -> {verified, correct}
-            for (Row r : rows) {
+        /** The aggregates of rollouts that stay on the executors: each partition sums its rows, the driver merges the sums. */
+        static Stats of(Dataset<Row> rows) {
+            return rows.javaRDD().aggregate(new Sums(), Sums::add, Sums::merge).stats();
+        }
+
+        /** Running sums of scored rollouts: a few numbers per partition, whatever the number of rows. */
+        static final class Sums implements java.io.Serializable {
+            int n, verified, correct, flagged, klN, rmN;
+            double reward, length, kl, rm;
+            final Map<String, double[]> proxySums = new TreeMap<>();   // name -> {sum, rows}
+            final Map<String, int[]> byDomain = new TreeMap<>();   // domain -> {verified, correct}
+
+            Sums add(Row r) {
+                n++;
                 reward += r.getDouble(r.fieldIndex("reward"));
                 length += r.getInt(r.fieldIndex("length"));
                 int vi = r.fieldIndex("verifier_correct");
@@ -414,15 +462,42 @@ public final class RlStage {
                         p[1]++;
                     }
                 }
+                return this;
             }
-            double d = Math.max(1, n);
-            Map<String, Double> accuracyByDomain = new LinkedHashMap<>();
-            byDomain.forEach((domain, c) -> accuracyByDomain.put(domain, (double) c[1] / c[0]));
-            Map<String, Double> proxies = new LinkedHashMap<>();
-            proxySums.forEach((c, p) -> proxies.put(c, p[0] / p[1]));
-            return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain, length / d,
-                    klN > 0 ? kl / klN : Double.NaN, flagged / d, rmN > 0 ? rm / rmN : Double.NaN,
-                    proxies);
+
+            Sums merge(Sums o) {
+                n += o.n;
+                verified += o.verified;
+                correct += o.correct;
+                flagged += o.flagged;
+                klN += o.klN;
+                rmN += o.rmN;
+                reward += o.reward;
+                length += o.length;
+                kl += o.kl;
+                rm += o.rm;
+                o.proxySums.forEach((c, p) -> {
+                    double[] mine = proxySums.computeIfAbsent(c, k -> new double[2]);
+                    mine[0] += p[0];
+                    mine[1] += p[1];
+                });
+                o.byDomain.forEach((domain, c) -> {
+                    int[] mine = byDomain.computeIfAbsent(domain, k -> new int[2]);
+                    mine[0] += c[0];
+                    mine[1] += c[1];
+                });
+                return this;
+            }
+
+            Stats stats() {
+                double d = Math.max(1, n);
+                Map<String, Double> accuracyByDomain = new LinkedHashMap<>();
+                byDomain.forEach((domain, c) -> accuracyByDomain.put(domain, (double) c[1] / c[0]));
+                Map<String, Double> proxies = new LinkedHashMap<>();
+                for (String c : PROXIES) if (proxySums.containsKey(c)) proxies.put(c, proxySums.get(c)[0] / proxySums.get(c)[1]);
+                return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain,
+                        length / d, klN > 0 ? kl / klN : Double.NaN, flagged / d, rmN > 0 ? rm / rmN : Double.NaN, proxies);
+            }
         }
 
         HackingMonitor.Observation observation() {

@@ -15,12 +15,14 @@ import ai.posttrain.tokenizer.ChatTemplate;
 import ai.posttrain.train.DpoPair;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.PairSelector;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -71,8 +73,11 @@ final class SequenceLevel {
         }
     }
 
-    /** Mines the pairs with {@code student} as sampler and reference, writes the table, returns the pairs. */
-    static List<DpoPair> mine(StageContext ctx, DistillStageSettings settings, ModelBytes student, ModelBytes teacher) {
+    /**
+     * Mines the pairs with {@code student} as sampler and reference, writes the table, returns the pairs, persisted
+     * on the executors in the order they were mined (the driver sees only their count).
+     */
+    static JavaRDD<DpoPair> mine(StageContext ctx, DistillStageSettings settings, ModelBytes student, ModelBytes teacher) {
         String stage = DistillStageSettings.STAGE;
         DistillStageSettings.Dpo dpo = settings.dpo();
         long t0 = System.nanoTime();
@@ -91,45 +96,44 @@ final class SequenceLevel {
         Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
         ChatTemplate chat = ctx.template();
         long seed = ctx.config().seed();
-        List<Mined> mined;
         // Four tasks per core, for progress lines (SparkProgress); each prompt has its own seed, so the pairs do not
-        // depend on how the prompts are split.
+        // depend on how the prompts are split. The mined pairs stay on the executors (persisted), never collected.
+        JavaRDD<Mined> mined = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
+                .mapPartitions((Iterator<EvalItem> it) -> minePartition(it, sharedStudent.value(), sharedTeacher.value(), chat, dpo, seed))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<DpoPair> pairs;
+        long count;
         try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] pair mining")) {
-            mined = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
-                    .mapPartitions((Iterator<EvalItem> it) ->
-                            minePartition(it, sharedStudent.value(), sharedTeacher.value(), chat, dpo, seed))
-                    .collect();
-        } finally {
-            sharedStudent.destroy();
-            sharedTeacher.destroy();
+            ctx.tables().appendReplacing(TABLE, ctx.spark().createDataFrame(mined.map(Mined::row), SCHEMA), col("stage").equalTo(stage));
+            pairs = mined.map(Mined::pair).persist(StorageLevel.MEMORY_AND_DISK());
+            count = pairs.count();
         }
-        List<Row> rows = mined.stream().map(Mined::row).toList();
-        ctx.tables().appendReplacing(TABLE, ctx.spark().createDataFrame(rows, SCHEMA), col("stage").equalTo(stage));
+        mined.unpersist(false);
+        // Not destroyed: the persisted pairs' lineage still names them, should a partition need recomputing.
+        sharedStudent.unpersist(false);
+        sharedTeacher.unpersist(false);
         ctx.console().printf("[%s] sequence level: %d pairs from %d prompts x %d candidates (margin %s) (%.0fs)%n", stage,
-                mined.size(), items.size(), dpo.candidates(), dpo.margin(), (System.nanoTime() - t0) / 1e9);
-        if (mined.isEmpty())
+                count, items.size(), dpo.candidates(), dpo.margin(), (System.nanoTime() - t0) / 1e9);
+        if (count == 0)
             throw new IllegalStateException("no prompt gave a pair whose scores differ by posttrain.stages.distill.dpo.margin = "
                     + dpo.margin() + "; lower it or raise dpo.candidates / dpo.temperature");
-        return mined.stream().map(Mined::pair).toList();
+        return pairs;
     }
 
     /** The pairs a previous (interrupted) run of the stage mined, for a resume past the start of the dpo steps. */
-    static Optional<List<DpoPair>> read(StageContext ctx) {
+    static Optional<JavaRDD<DpoPair>> read(StageContext ctx) {
         try {
             if (!ctx.run().fs().exists(ctx.run().tablePath(TABLE))) return Optional.empty();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        List<Row> rows = ctx.tables().read(ctx.spark(), TABLE).where(col("stage").equalTo(DistillStageSettings.STAGE))
-                .orderBy("prompt_id").collectAsList();
+        Dataset<Row> rows = ctx.tables().read(ctx.spark(), TABLE).where(col("stage").equalTo(DistillStageSettings.STAGE))
+                .orderBy("prompt_id");
         if (rows.isEmpty()) return Optional.empty();
-        List<DpoPair> out = new ArrayList<>();
-        for (Row r : rows) {
-            out.add(new DpoPair(r.getString(r.fieldIndex("prompt_id")), ints(r.getList(r.fieldIndex("prompt_tokens"))),
-                    ints(r.getList(r.fieldIndex("chosen_tokens"))), ints(r.getList(r.fieldIndex("rejected_tokens"))),
-                    r.getDouble(r.fieldIndex("ref_chosen_logp")), r.getDouble(r.fieldIndex("ref_rejected_logp"))));
-        }
-        return Optional.of(out);
+        return Optional.of(rows.javaRDD().map(r -> new DpoPair(r.getString(r.fieldIndex("prompt_id")),
+                ints(r.getList(r.fieldIndex("prompt_tokens"))), ints(r.getList(r.fieldIndex("chosen_tokens"))),
+                ints(r.getList(r.fieldIndex("rejected_tokens"))), r.getDouble(r.fieldIndex("ref_chosen_logp")),
+                r.getDouble(r.fieldIndex("ref_rejected_logp")))).persist(StorageLevel.MEMORY_AND_DISK()));
     }
 
     private static Iterator<Mined> minePartition(Iterator<EvalItem> items, ModelBytes student, ModelBytes teacher,

@@ -106,7 +106,7 @@ public final class Minibatches {
     }
 
     /** A seeded pseudo-random sort key: a reproducible shuffle without collecting the data. */
-    static long mix(long seed, long index) {
+    public static long mix(long seed, long index) {
         long z = seed * 0x9E3779B97F4A7C15L + index;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

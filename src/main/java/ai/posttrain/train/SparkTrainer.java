@@ -20,7 +20,8 @@ import java.util.List;
  * Trains a ComputationGraph on an RDD of ready minibatches with DL4J-on-Spark parameter averaging,
  * one averaging round per step, so that the driver sets the learning rate, records metrics and
  * checkpoints between steps. Step s always reads the same minibatches (a fixed cyclic order), so a
- * run resumed at step s continues exactly where it stopped.
+ * run resumed at step s continues exactly where it stopped. Its Spark jobs run in job group
+ * {@value #JOB_GROUP}: they are where the model travels (parameters out, averaged parameters back).
  */
 public final class SparkTrainer {
     /** What the trainer reports after every step. */
@@ -32,8 +33,12 @@ public final class SparkTrainer {
         void afterStep(Step step, ComputationGraph net);
     }
 
+    /** The Spark job group of the averaging rounds. */
+    public static final String JOB_GROUP = "posttrain-parameter-averaging";
+
     private final JavaSparkContext sc;
     private final TrainerSettings settings;
+    private double workerSeconds;
 
     public SparkTrainer(JavaSparkContext sc, TrainerSettings settings) {
         this.sc = sc;
@@ -63,6 +68,8 @@ public final class SparkTrainer {
                 .build();
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
         int perStep = settings.batchesPerStep();
+        WorkerTime workerTime = new WorkerTime(JOB_GROUP);
+        sc.sc().addSparkListener(workerTime);
         try {
             for (int step = from; step < to; step++) {
                 long first = (long) (step - dataOrigin) * perStep;
@@ -71,7 +78,12 @@ public final class SparkTrainer {
                 double lr = settings.lr().at(step);
                 sparkNet.getNetwork().setLearningRate(lr);
                 long t0 = System.nanoTime();
-                sparkNet.fitMultiDataSet(roundOf(indexed, first, perStep, batchCount));
+                sc.setJobGroup(JOB_GROUP, "parameter averaging, step " + step, false);
+                try {
+                    sparkNet.fitMultiDataSet(roundOf(indexed, first, perStep, batchCount));
+                } finally {
+                    sc.clearJobGroup();
+                }
                 // Each round leaves whole networks (parameters, Adam state, activation caches) as garbage
                 // whose memory is off the Java heap: collect now, or a near-empty heap lets it pile up.
                 System.gc();
@@ -81,9 +93,17 @@ public final class SparkTrainer {
             }
         } finally {
             indexed.unpersist(false);
+            sc.sc().removeSparkListener(workerTime);
+            workerSeconds = workerTime.seconds();
         }
         return sparkNet.getNetwork();
     }
+
+    /**
+     * Of the last {@link #train} call's step time, the seconds the executors worked (per averaging round, its
+     * longest task): the rest is the driver's part of averaging and Spark's scheduling.
+     */
+    public double workerSeconds() { return workerSeconds; }
 
     /** The minibatches of one step, spread evenly over the workers, in a fixed order. */
     private JavaRDD<MultiDataSet> roundOf(JavaPairRDD<Long, MultiDataSet> indexed, long first, int count, long batchCount) {
