@@ -82,7 +82,8 @@ public final class HfTokenizerFiles {
         return b;
     }
 
-    private static JsonObject addedToken(int id, String text, boolean special) {
+    /** One entry of tokenizer.json's added_tokens, as transformers writes it. */
+    static JsonObject addedToken(int id, String text, boolean special) {
         JsonObject t = new JsonObject();
         t.addProperty("id", id);
         t.addProperty("content", text);

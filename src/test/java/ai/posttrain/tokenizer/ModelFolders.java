@@ -57,8 +57,8 @@ public final class ModelFolders {
         JsonObject tok = new JsonParser().parse(resource("tiny-bpe.json")).getAsJsonObject();
         JsonArray added = new JsonArray();
         int id = 295;
-        for (String s : special) added.add(addedToken(id++, s, true));
-        for (String s : normal) added.add(addedToken(id++, s, false));
+        for (String s : special) added.add(HfTokenizerFiles.addedToken(id++, s, true));
+        for (String s : normal) added.add(HfTokenizerFiles.addedToken(id++, s, false));
         tok.add("added_tokens", added);
         Files.writeString(dir.resolve("tokenizer.json"), tok.toString());
         JsonObject config = new JsonParser().parse(tokenizerConfig).getAsJsonObject();
@@ -67,18 +67,6 @@ public final class ModelFolders {
         Files.writeString(dir.resolve("generation_config.json"), generationConfig);
         Files.writeString(dir.resolve("config.json"), "{\"vocab_size\": " + vocabSize + "}");
         return dir;
-    }
-
-    private static JsonObject addedToken(int id, String content, boolean special) {
-        JsonObject t = new JsonObject();
-        t.addProperty("id", id);
-        t.addProperty("content", content);
-        t.addProperty("single_word", false);
-        t.addProperty("lstrip", false);
-        t.addProperty("rstrip", false);
-        t.addProperty("normalized", false);
-        t.addProperty("special", special);
-        return t;
     }
 
     public static ModelFolderTokenizer load(Path dir) {
