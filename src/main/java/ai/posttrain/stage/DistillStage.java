@@ -20,14 +20,11 @@ import ai.posttrain.train.LrSchedule;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.SparkTrainer;
 import ai.posttrain.train.TrainerSettings;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
