@@ -16,7 +16,7 @@ import java.util.Set;
  * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
-                         TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
+                         Replay replay, TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
                          ai.posttrain.reward.VerifierDeadline verifiers) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
@@ -39,6 +39,17 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                            int repetitionNgram, double repetitionPenalty, double lr) implements Serializable {
         public boolean usesRewardModel() { return rewards.containsKey("reward_model"); }
         public boolean stdNormalised() { return advantage.equals("grpo"); }
+    }
+
+    /**
+     * SFT records replayed in every policy update (InstructGPT's PPO-ptx): {@code fraction} replay rows per pg row
+     * join the update's minibatches with cross-entropy weighted {@code weight} against the pg term, so that a
+     * sub-stage does not trade away the skills its prompts do not exercise. {@code selection} picks the records
+     * as a curriculum phase does (levels, domain mixture), before the {@code maxRecords} cap. fraction 0: off.
+     */
+    public record Replay(List<String> inputs, SftStageSettings.Phase selection, int maxRecords, double fraction,
+                         double weight) implements Serializable {
+        public boolean on() { return fraction > 0; }
     }
 
     /** The Bradley-Terry reward model: trained once per run on preference pairs, from the starting policy. */
@@ -96,8 +107,18 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         mon.doubleIn("length-trend", 0, 1e6), mon.doubleIn("max-flagged-rate", 0, 1),
                         mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
                         mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
-                TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
+                replay(config, s.child("replay"), s.key("replay")), TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
                 verifiers(new Settings(config, "posttrain.reward")));
+    }
+
+    private static Replay replay(Config config, Settings r, String key) {
+        Config c = config.getConfig(key);
+        double fraction = r.doubleIn("fraction", 0, 100);
+        List<String> inputs = List.copyOf(r.strings("inputs"));
+        if (fraction > 0 && inputs.isEmpty()) throw new ConfigError(r.key("inputs"), "needs at least one input when fraction > 0");
+        SftStageSettings.Phase selection = new SftStageSettings.Phase("replay", SftStageSettings.difficulties(c, key), 1,
+                SftStageSettings.mixture(c, r, key));
+        return new Replay(inputs, selection, r.intIn("max-records", 1, 100_000_000), fraction, r.doubleIn("weight", 0, 1e6));
     }
 
     /** posttrain.reward.verifier-*: every verifier's deadline and the JVM's cap on verifier threads. */

@@ -4,6 +4,7 @@ import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
 import ai.posttrain.train.Minibatches;
+import ai.posttrain.train.SftExample;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -28,24 +29,49 @@ import static org.apache.spark.sql.functions.size;
  * tokens (inputs: prompt then completion), with the sampler's log-probs as old log-probs, the reference's
  * per-token log-probs and the group advantage. Every minibatch holds exactly {@code rows} sequences; each
  * epoch is a fresh seeded shuffle (a sort by a hash of each rollout's id), its last minibatch completed
- * from the start of the same pass.
+ * from the start of the same pass. Replayed SFT conversations (PPO-ptx) can join the shuffle as {@code sft} rows.
  */
 public final class PgBatches {
     private PgBatches() {}
 
-    /** One trainable completion; {@code id} (prompt id and sample index) fixes its place in a shuffle. */
-    public record Example(String id, int[] prompt, int[] tokens, float[] oldLogp, float[] refLogp, double advantage)
-            implements Serializable {
+    /**
+     * One trainable row; {@code id} fixes its place in a shuffle. A completion: prompt then sampled tokens, trained
+     * with pg. A replayed conversation ({@code replayTrained} non-null): {@code prompt} holds all its tokens, trained
+     * with cross-entropy where {@code replayTrained} marks them.
+     */
+    public record Example(String id, int[] prompt, int[] tokens, float[] oldLogp, float[] refLogp, double advantage,
+                          boolean[] replayTrained) implements Serializable {
         int length() { return prompt.length + tokens.length - 1; }
+
+        static Example replay(SftExample e) {
+            return new Example("replay:" + e.id(), e.tokens(), new int[0], null, null, Double.NaN, e.trained());
+        }
     }
+
+    /** SFT conversations replayed in an update: about {@code fraction} of them per pg row, drawn from {@code pool} ({@code poolSize} rows). */
+    public record Replay(JavaRDD<SftExample> pool, long poolSize, double fraction) implements Serializable {}
 
     /**
      * {@code epochs} shuffled passes over the rows that carry an advantage (rows of equal-reward groups and
      * flagged rows have none), as minibatches in training order. Empty when no row has an advantage.
      */
     public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed) {
+        return build(scored, template, rows, epochs, seed, null);
+    }
+
+    /**
+     * As {@link #build(Dataset, ChatTemplate, int, int, long)}, with a seeded sample of {@code replay}'s conversations
+     * (about fraction x the pg rows; null: none) shuffled in with the pg rows. No pg row: no minibatch.
+     */
+    public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed,
+                                              Replay replay) {
         JavaRDD<Example> examples = examples(scored, template);
         long n = examples.count();
+        if (n > 0 && replay != null && replay.fraction() > 0 && replay.poolSize() > 0) {
+            double share = Math.min(1.0, replay.fraction() * n / replay.poolSize());
+            examples = examples.union(replay.pool().sample(false, share, seed).map(Example::replay));
+            n = examples.count();
+        }
         JavaRDD<MultiDataSet> out = null;
         for (int e = 0; e < epochs && n > 0; e++) {
             JavaRDD<MultiDataSet> pass = pass(examples, n, rows, seed * 31 + e);
@@ -61,7 +87,7 @@ public final class PgBatches {
                 .javaRDD()
                 .map(r -> new Example(r.getString(0) + "#" + r.getInt(1), RolloutGenerator.render(template, r.getString(2)),
                         RolloutRows.ints(r, "token_ids"), RolloutRows.floats(r, "logprobs"), RolloutRows.floats(r, "ref_logprobs"),
-                        r.getDouble(6)));
+                        r.getDouble(6), null));
     }
 
     /**
@@ -147,7 +173,7 @@ public final class PgBatches {
         }
     }
 
-    /** One minibatch: inputs {@code [rows, 1, T]}, feature mask, pg labels and label mask on completion tokens. */
+    /** One minibatch: inputs {@code [rows, 1, T]}, feature mask, pg (or replayed sft) labels and label mask on trained tokens. */
     public static MultiDataSet batch(List<Example> batch) {
         int t = 1;
         for (Example e : batch) t = Math.max(t, e.length());
@@ -161,6 +187,17 @@ public final class PgBatches {
             System.arraycopy(e.prompt(), 0, seq, 0, p);
             System.arraycopy(e.tokens(), 0, seq, p, e.tokens().length);
             int[] targets = new int[n];
+            if (e.replayTrained() != null) {   // a replayed conversation: cross-entropy on its trained tokens
+                float[] mask = new float[n];
+                for (int i = 0; i < n; i++) {
+                    ids[r * t + i] = seq[i];
+                    fmask[r * t + i] = 1f;
+                    targets[i] = seq[i + 1];
+                    mask[i] = e.replayTrained()[i + 1] ? 1f : 0f;
+                }
+                labels.sft(targets, mask);
+                continue;
+            }
             float[] mask = new float[n], old = new float[n], ref = e.refLogp() == null ? null : new float[n];
             for (int i = 0; i < n; i++) {
                 ids[r * t + i] = seq[i];

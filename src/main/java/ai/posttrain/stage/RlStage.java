@@ -71,6 +71,7 @@ public final class RlStage {
         ComputationGraph policy = start.graph();
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), NAME);
         RewardModels rewardModels = new RewardModels(ctx, settings, start.graph(), arch);
+        PgBatches.Replay replay = replayPool();
         int global = 0;
         for (SubStage sub : settings.subStages()) {
             StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), NAME + "/" + sub.name());
@@ -78,11 +79,32 @@ public final class RlStage {
                 policy = Checkpoints.load(checkpoints.modelDir().toString(), ctx.hadoop()).graph();
                 ctx.console().printf("[rl] sub-stage %s complete: skipped%n", sub.name());
             } else {
-                policy = new SubStageRun(sub, global, checkpoints, metrics, rewardModels, arch).run(policy);
+                policy = new SubStageRun(sub, global, checkpoints, metrics, rewardModels, replay, arch).run(policy);
             }
             global += sub.iterations();
         }
         new StageCheckpoints(ctx.run(), NAME, ctx.tokenizer()).saveFinal(policy, info(arch, NAME, global));
+        if (replay != null) replay.pool().unpersist(false);
+    }
+
+    /** The SFT conversations every update replays from (rendered on the executors and kept there), or null when replay is off. */
+    private PgBatches.Replay replayPool() {
+        RlSettings.Replay r = settings.replay();
+        if (!r.on()) return null;
+        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.SFT, r.inputs(), ctx.tokenCounter(),
+                ctx.config().data().maxTokens(), ctx.builtin());
+        String origin = NAME + ":replay";
+        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
+        Dataset<Row> selected = Curriculum.phaseRecords(data.valid(), r.selection(), ctx.config().seed(), ctx.console());
+        Dataset<Row> sample = selected.orderBy(org.apache.spark.sql.functions.hash(col("id"), lit(ctx.config().seed())), col("id"))
+                .limit(r.maxRecords());
+        JavaRDD<ai.posttrain.train.SftExample> pool = ai.posttrain.train.SftExample.fromRecords(sample, ctx.template())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long size = pool.count();
+        data.unpersist();
+        if (size == 0) throw new IllegalStateException("no valid records in " + r.inputs() + " for posttrain.stages.rl.replay");
+        ctx.console().printf(Locale.ROOT, "[rl] replay: %d SFT conversations, %.2f per pg row, weight %s%n", size, r.fraction(), r.weight());
+        return new PgBatches.Replay(pool, size, r.fraction());
     }
 
     /** The init checkpoint, else the run's distilled student, else its overall-sft model. */
@@ -112,16 +134,18 @@ public final class RlStage {
         private final StageCheckpoints checkpoints;
         private final MetricsLog metrics;
         private final RewardModels rewardModels;
+        private final PgBatches.Replay replay;
         private final ModelConfig arch;
         private final TrainSettings train = settings.train();
 
         SubStageRun(SubStage sub, int globalStart, StageCheckpoints checkpoints, MetricsLog metrics,
-                    RewardModels rewardModels, ModelConfig arch) {
+                    RewardModels rewardModels, PgBatches.Replay replay, ModelConfig arch) {
             this.sub = sub;
             this.globalStart = globalStart;
             this.checkpoints = checkpoints;
             this.metrics = metrics;
             this.rewardModels = rewardModels;
+            this.replay = replay;
             this.arch = arch;
         }
 
@@ -144,6 +168,7 @@ public final class RlStage {
             }
             policy = Heads.reconfigured(policy, h -> {
                 h.setPgWeight(1.0);
+                h.setSftWeight(settings.replay().weight());
                 h.setClipLow(sub.clipLow());
                 h.setClipHigh(sub.clipHigh());
                 h.setKlCoef(sub.klCoef());
@@ -330,7 +355,7 @@ public final class RlStage {
 
         private Update update(ComputationGraph policy, Dataset<Row> scored, long seed) {
             Timer timer = new Timer();
-            JavaRDD<MultiDataSet> batches = PgBatches.build(scored, ctx.template(), train.batchPerWorker(), sub.epochs(), seed)
+            JavaRDD<MultiDataSet> batches = PgBatches.build(scored, ctx.template(), train.batchPerWorker(), sub.epochs(), seed, replay)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             long[] tokens = Minibatches.trainedTokens(batches);
             double batchSeconds = timer.lap();
