@@ -44,10 +44,30 @@ final class RunTables {
         return out;
     }
 
-    /** Orders names by {@link #stageOrder()}, names the manifest does not know last, alphabetically. */
+    /**
+     * Orders names by {@link #stageOrder()}, names the manifest does not know last, alphabetically. A sub-stage's
+     * name ({@code rl/stem}) comes just before its stage's, sub-stages in their configured order.
+     */
     Comparator<String> byStageOrder() {
         List<String> order = stageOrder();
-        return Comparator.<String>comparingInt(s -> order.contains(s) ? order.indexOf(s) : order.size())
-                .thenComparing(Comparator.naturalOrder());
+        java.util.function.ToIntFunction<String> stageIndex = s -> {
+            String stage = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
+            return order.contains(stage) ? order.indexOf(stage) : order.size();
+        };
+        java.util.function.ToIntFunction<String> subIndex = s -> {
+            if (!s.contains("/")) return Integer.MAX_VALUE;   // the stage's own rows after its sub-stages'
+            List<String> subs = subStages(s.substring(0, s.indexOf('/')));
+            int i = subs.indexOf(s.substring(s.indexOf('/') + 1));
+            return i >= 0 ? i : subs.size();
+        };
+        return Comparator.comparingInt(stageIndex).thenComparingInt(subIndex).thenComparing(Comparator.naturalOrder());
+    }
+
+    /** A stage's configured sub-stage names, in order (empty when it has none or the manifest has no config). */
+    List<String> subStages(String stage) {
+        List<String> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode sub : manifest.json().path("config").path("stages").path(stage).path("sub-stages"))
+            out.add(sub.path("name").asText());
+        return out;
     }
 }

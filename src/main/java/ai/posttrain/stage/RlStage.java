@@ -107,6 +107,8 @@ public final class RlStage {
         return new PgBatches.Replay(pool, size, r.fraction());
     }
 
+    private boolean isLast(SubStage sub) { return settings.subStages().indexOf(sub) == settings.subStages().size() - 1; }
+
     /** The init checkpoint, else the run's distilled student, else its overall-sft model. */
     private Checkpoints.Loaded startingPolicy() {
         if (!settings.init().isBlank())
@@ -207,6 +209,9 @@ public final class RlStage {
                 checkpoints.save(policy, info(arch, sub.name(), it + 1), Math.max(1, verdict.lastGood()));
             }
             evaluate("end", policy, heldout, refLogProbs, scorer);
+            // Every domain's held-out suites after every sub-stage but the last (the stage's own evaluation covers it): a
+            // skill one sub-stage gives back shows beside the one it gains (eval rows of stage rl/<sub-stage>).
+            if (!isLast(sub)) StageEvaluation.run(ctx, NAME + "/" + sub.name(), "end", policy, arch);
             checkpoints.saveFinal(policy, info(arch, sub.name(), sub.iterations()));
             return policy;
         }

@@ -104,6 +104,15 @@ class ReportTest {
     }
 
     @Test
+    void subStageEvaluationsSortBeforeTheirStageInConfiguredOrder(@TempDir Path dir) throws Exception {
+        RunTables tables = new RunTables(spark, open(QuickRun.copy(dir)));
+        assertEquals(List.of("stem", "code", "preference"), tables.subStages("rl"), "quick.conf's sub-stages, from the manifest");
+        List<String> names = new java.util.ArrayList<>(List.of("rl", "rl/code", "cold-start-sft", "rl/stem"));
+        names.sort(tables.byStageOrder());
+        assertEquals(List.of("cold-start-sft", "rl/stem", "rl/code", "rl"), names);
+    }
+
+    @Test
     void aRunWithoutRlStillGetsAReport(@TempDir Path dir) throws Exception {
         Path run = QuickRun.copy(dir);
         org.apache.hadoop.fs.Path index = RunReport.write(spark, open(run));

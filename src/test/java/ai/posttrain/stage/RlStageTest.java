@@ -95,6 +95,13 @@ class RlStageTest {
         Map<String, Integer> levels = new java.util.HashMap<>();
         for (BuiltinSuite suite : List.of(BuiltinSuite.MATH, BuiltinSuite.STEM))
             for (BuiltinRecord r : builtin.generate(suite, Split.TRAIN)) levels.put(r.id(), r.difficulty());
+        // Every domain's held-out suites after each sub-stage but the last, whose model the stage's own evaluation scores.
+        Dataset<Row> eval = spark.read().parquet(run + "/eval");
+        for (String sub : List.of("stem", "code"))
+            assertEquals(quick.eval().suites().size(), eval.where("stage = 'rl/" + sub + "' and checkpoint = 'end'")
+                    .select("suite").distinct().count(), sub);
+        assertEquals(0, eval.where("stage = 'rl/preference'").count());
+        assertTrue(failed.toString().contains("[rl] replay: "), "SFT replay is on by default");
         List<Row> stemPrompts = rollouts.where("sub_stage = 'stem'").select("prompt_id").distinct().collectAsList();
         assertEquals(8, stemPrompts.size());
         for (Row r : stemPrompts) assertEquals(1, levels.get(r.getString(0)), r.getString(0));
