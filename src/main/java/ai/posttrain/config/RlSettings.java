@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
                          Replay replay, TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
-                         ai.posttrain.reward.VerifierDeadline verifiers) implements Serializable {
+                         ai.posttrain.reward.VerifierDeadline verifiers, boolean canaries) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
@@ -108,7 +108,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
                         mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
                 replay(config, s.child("replay"), s.key("replay")), TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
-                verifiers(new Settings(config, "posttrain.reward")));
+                verifiers(new Settings(config, "posttrain.reward")), new Settings(config, "posttrain.reward").bool("canaries"));
     }
 
     private static Replay replay(Config config, Settings r, String key) {

@@ -11,9 +11,11 @@ import ai.posttrain.model.Heads;
 import ai.posttrain.model.ModelBytes;
 import ai.posttrain.model.ModelConfig;
 import ai.posttrain.model.ModelInfo;
+import ai.posttrain.reward.Canaries;
 import ai.posttrain.reward.HackingMonitor;
 import ai.posttrain.reward.RewardMix;
 import ai.posttrain.reward.SandboxLimits;
+import ai.posttrain.rollout.CanaryRollouts;
 import ai.posttrain.rollout.GroupAdvantages;
 import ai.posttrain.rollout.PgBatches;
 import ai.posttrain.rollout.PolicyLogProbs;
@@ -46,6 +48,7 @@ import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 
 /**
  * Stage 4: multi-stage RL of the student. For each sub-stage, in order, starting from the previous one's
@@ -259,6 +262,9 @@ public final class RlStage {
             Dataset<Row> generated = new RolloutGenerator(ctx.sc(), ctx.template())
                     .generate(ctx.spark(), ModelBytes.of(policy, arch), promptsOf(prompts, it), options)
                     .persist(StorageLevel.MEMORY_AND_DISK());
+            // Known-hostile completions scored beside the policy's (a code reward only); checked, then dropped before the advantages.
+            boolean withCanaries = settings.canaries() && sub.rewards().containsKey("code");
+            Dataset<Row> toScore = withCanaries ? generated.union(CanaryRollouts.rows(ctx.spark(), ctx.template(), options, Canaries.builtin())) : generated;
             long samples = generated.count();
             double sampleSeconds = (System.nanoTime() - t0) / 1e9;
             long newTokens = generated.agg(org.apache.spark.sql.functions.sum("length")).first().getLong(0);
@@ -266,10 +272,12 @@ public final class RlStage {
             // 2. Reference log-probs and rewards, group-relative advantages, the iteration's rollouts partition. The
             // scored rollouts stay on the executors: the driver reads only their aggregates.
             Timer timer = new Timer();
-            Dataset<Row> rewarded = scorer.transform(refLogProbs.transform(generated)).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> rewarded = scorer.transform(refLogProbs.transform(toScore)).persist(StorageLevel.MEMORY_AND_DISK());
             rewarded.count();
             double scoreSeconds = timer.lap();
-            Dataset<Row> scored = new GroupAdvantages(sub.stdNormalised()).transform(rewarded).persist(StorageLevel.MEMORY_AND_DISK());
+            int[] canaries = withCanaries ? checkCanaries(rewarded, it) : new int[]{0, 0};
+            Dataset<Row> policyRows = withCanaries ? rewarded.where(not(col("prompt_id").startsWith(CanaryRollouts.PREFIX))) : rewarded;
+            Dataset<Row> scored = new GroupAdvantages(sub.stdNormalised()).transform(policyRows).persist(StorageLevel.MEMORY_AND_DISK());
             scored.count();
             double advantageSeconds = timer.lap();
             generated.unpersist();
@@ -297,6 +305,10 @@ public final class RlStage {
             extra.put("dropped_groups", (double) dropped);
             extra.put("flagged_excluded", (double) excludedFlagged);
             extra.put("groups", (double) (samples / sub.groupSize()));
+            if (withCanaries) {
+                extra.put("canaries", (double) canaries[0]);
+                extra.put("canaries_flagged", (double) canaries[1]);
+            }
             extra.put("rollout_tokens", (double) newTokens);
             extra.put("rollout_tokens_per_s", tokPerS);
             extra.put("sample_seconds", sampleSeconds);
@@ -322,6 +334,32 @@ public final class RlStage {
                     stats.flaggedRate(), dropped, samples / sub.groupSize(), update.loss(), tokPerS, verdict.describe());
             if (verdict.fires()) recordEvent(it, verdict, action);
             return new Iteration(update.policy(), verdict);
+        }
+
+        /**
+         * Every canary must be contained (not passed, no code reward); one that is not stops the stage. Returns the
+         * canaries scored and how many of them were flagged.
+         */
+        private int[] checkCanaries(Dataset<Row> rewarded, int it) {
+            List<Row> rows = rewarded.where(col("prompt_id").startsWith(CanaryRollouts.PREFIX))
+                    .select(col("prompt_id"), col("verifier_correct"), col("reward_components").getItem("code"), col("flagged"),
+                            col("flag_reason")).collectAsList();
+            int flagged = 0;
+            for (Row r : rows) {
+                Boolean correct = r.isNullAt(1) ? null : r.getBoolean(1);
+                Double code = r.isNullAt(2) ? null : r.getDouble(2);
+                if (!Canaries.contained(correct, code))
+                    throw new ai.posttrain.cli.UserError(String.format(Locale.ROOT, "rl sub-stage %s stopped at iteration %d/%d: the "
+                            + "canary %s (a wrong solution that tries to be paid anyway) passed the code verifier (code reward %s): the "
+                            + "sandbox is not containing hostile code; nothing of this iteration was trained", sub.name(), it + 1,
+                            sub.iterations(), r.getString(0).substring(CanaryRollouts.PREFIX.length()), code));
+                if (r.getBoolean(3)) flagged++;
+            }
+            if (it == 0 || rows.size() != Canaries.builtin().size())
+                ctx.console().printf("[rl] %s: canaries %d/%d contained (%d flagged)%n", sub.name(), rows.size(), Canaries.builtin().size(), flagged);
+            if (rows.size() != Canaries.builtin().size())
+                throw new IllegalStateException("canary rows went missing in scoring: " + rows.size() + " of " + Canaries.builtin().size());
+            return new int[]{rows.size(), flagged};
         }
 
         /**

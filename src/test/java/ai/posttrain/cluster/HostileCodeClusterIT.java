@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Hostile code on the standalone cluster's executors: one application (HostileCodeClusterDriver, submitted
  * with spark-submit and the cluster jar) scores canned hostile solutions with the code sub-stage's reward
- * mix on the executors' jails, then runs the RL code sub-stage. Each attack is a zero (flagged where it
+ * mix on the executors' jails, then runs the RL code sub-stage, whose iteration scores the built-in canaries (hostile
+ * completions) beside the policy's samples. Each attack is a zero (flagged where it
  * tried something), the honest solution scores, nothing reached the host, and the sub-stage completes.
  */
 class HostileCodeClusterIT {
@@ -90,5 +91,9 @@ class HostileCodeClusterIT {
         assertEquals(0, out.path("stage_exit").asInt(), out.toString());
         assertTrue(Files.isRegularFile(run.resolve("rl/code/model/model.zip")));
         assertTrue(Files.isDirectory(run.resolve("rollouts/sub_stage=code/iteration=0")));
+        // Hostile completions inside the sub-stage's own iteration: the canaries, all contained, none in the table.
+        assertEquals(ai.posttrain.reward.Canaries.builtin().size(), out.path("canaries").asInt(), out.toString());
+        assertTrue(out.path("canaries_flagged").asInt() >= ai.posttrain.reward.Canaries.builtin().size() - 1, out.toString());
+        assertEquals(0, out.path("canary_rollouts").asInt(), out.toString());
     }
 }

@@ -87,6 +87,13 @@ public final class HostileCodeClusterDriver {
                 "--set", "posttrain.eval.per-suite=1", "--set", "posttrain.eval.max-new-tokens=8",
                 "--set", "posttrain.train.workers=2"}, System.out, System.err);
         out.put("stage_exit", rc);
+        // The sub-stage's own iteration scored the built-in canaries beside the policy's samples, on the same executors.
+        for (Row r : spark.read().parquet(run + "/metrics").where("stage = 'rl' and phase = 'code'").collectAsList()) {
+            Map<String, Double> extra = r.getJavaMap(r.fieldIndex("extra"));
+            out.put("canaries", extra.getOrDefault("canaries", -1.0));
+            out.put("canaries_flagged", extra.getOrDefault("canaries_flagged", -1.0));
+        }
+        out.put("canary_rollouts", spark.read().parquet(run + "/rollouts").where("prompt_id like 'canary:%'").count());
         Files.writeString(result, json.writeValueAsString(out));
         spark.stop();
     }
