@@ -48,21 +48,8 @@ public final class PgBatches {
         }
     }
 
-    /**
-     * SFT conversations replayed in an update: about {@code fraction} of them per pg row, drawn from {@code pool}, whose
-     * predicted lengths ({@link SftExample#predictedLength()}) {@code sortedLengths} lists in ascending order.
-     */
-    public record Replay(JavaRDD<SftExample> pool, int[] sortedLengths, double fraction) implements Serializable {
-        /** Pool rows no longer than {@code maxLength}. */
-        long eligible(int maxLength) {
-            int lo = 0, hi = sortedLengths.length;   // first index with length > maxLength
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (sortedLengths[mid] <= maxLength) lo = mid + 1; else hi = mid;
-            }
-            return lo;
-        }
-    }
+    /** SFT conversations replayed in an update: about {@code fraction} of them per pg row, drawn from {@code pool} ({@code poolSize} rows). */
+    public record Replay(JavaRDD<SftExample> pool, long poolSize, double fraction) implements Serializable {}
 
     /**
      * {@code epochs} shuffled passes over the rows that carry an advantage (rows of equal-reward groups and
@@ -74,23 +61,15 @@ public final class PgBatches {
 
     /**
      * As {@link #build(Dataset, ChatTemplate, int, int, long)}, with a seeded sample of {@code replay}'s conversations
-     * (about fraction x the pg rows, none longer than the longest pg row; null: none) shuffled in with the pg rows. No
-     * pg row: no minibatch.
+     * (about fraction x the pg rows; null: none) shuffled in with the pg rows. No pg row: no minibatch.
      */
     public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed,
                                               Replay replay) {
         JavaRDD<Example> examples = examples(scored, template);
-        // Rows and the longest row, in one job.
-        long[] countAndLongest = examples.map(e -> new long[]{1, e.length()})
-                .fold(new long[]{0, 0}, (a, b) -> new long[]{a[0] + b[0], Math.max(a[1], b[1])});
-        long n = countAndLongest[0];
-        // Replayed rows no longer than the longest pg row: they never widen a minibatch (its length is its longest row's).
-        int maxLength = (int) countAndLongest[1];
-        long eligible = n > 0 && replay != null && replay.fraction() > 0 ? replay.eligible(maxLength) : 0;
-        if (eligible > 0) {
-            double share = Math.min(1.0, replay.fraction() * n / eligible);
-            examples = examples.union(replay.pool().filter(e -> e.predictedLength() <= maxLength)
-                    .sample(false, share, seed).map(Example::replay));
+        long n = examples.count();
+        if (n > 0 && replay != null && replay.fraction() > 0 && replay.poolSize() > 0) {
+            double share = Math.min(1.0, replay.fraction() * n / replay.poolSize());
+            examples = examples.union(replay.pool().sample(false, share, seed).map(Example::replay));
             n = examples.count();
         }
         JavaRDD<MultiDataSet> out = null;

@@ -103,13 +103,11 @@ public final class RlStage {
                 .limit(r.maxRecords());
         JavaRDD<ai.posttrain.train.SftExample> pool = ai.posttrain.train.SftExample.fromRecords(sample, ctx.template())
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        // The pool's lengths on the driver (one int per conversation, never a rollout): each update counts the rows it may draw.
-        int[] lengths = pool.map(ai.posttrain.train.SftExample::predictedLength).collect().stream().mapToInt(Integer::intValue).sorted().toArray();
-        long size = lengths.length;
+        long size = pool.count();
         data.unpersist();
         if (size == 0) throw new IllegalStateException("no valid records in " + r.inputs() + " for posttrain.stages.rl.replay");
         ctx.console().printf(Locale.ROOT, "[rl] replay: %d SFT conversations, %.2f per pg row, weight %s%n", size, r.fraction(), r.weight());
-        return new PgBatches.Replay(pool, lengths, r.fraction());
+        return new PgBatches.Replay(pool, size, r.fraction());
     }
 
     private boolean isLast(SubStage sub) { return settings.subStages().indexOf(sub) == settings.subStages().size() - 1; }

@@ -40,29 +40,21 @@ class PgBatchesReplayTest {
                 .withColumn("ref_logprobs", lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)));
     }
 
-    /**
-     * 40 ten-token conversations whose last four tokens are the trained reply, first tokens 100-139; with {@code long}, 20
-     * more of 300 tokens (first tokens 200-219), longer than any pg row.
-     */
-    private PgBatches.Replay pool(double fraction, boolean withLong) {
+    /** 40 ten-token conversations whose last four tokens are the trained reply. */
+    private PgBatches.Replay pool(double fraction) {
         List<SftExample> list = new ArrayList<>();
-        for (int i = 0; i < 40; i++) list.add(conversation("r" + i, 100 + i, 10));
-        if (withLong) for (int i = 0; i < 20; i++) list.add(conversation("long" + i, 200 + i, 300));
-        JavaRDD<SftExample> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(list, 2);
-        return new PgBatches.Replay(rdd, list.stream().mapToInt(SftExample::predictedLength).sorted().toArray(), fraction);
-    }
-
-    private static SftExample conversation(String id, int first, int length) {
-        int[] tokens = new int[length];
-        boolean[] trained = new boolean[length];
-        for (int t = 0; t < length; t++) {
-            tokens[t] = t == 0 ? first : 50;
-            trained[t] = t >= length - 4;
+        for (int i = 0; i < 40; i++) {
+            int[] tokens = new int[10];
+            boolean[] trained = new boolean[10];
+            for (int t = 0; t < 10; t++) {
+                tokens[t] = 100 + i + t;
+                trained[t] = t >= 6;
+            }
+            list.add(new SftExample("r" + i, "math", tokens, trained));
         }
-        return new SftExample(id, "math", tokens, trained);
+        JavaRDD<SftExample> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(list, 2);
+        return new PgBatches.Replay(rdd, list.size(), fraction);
     }
-
-    private PgBatches.Replay pool(double fraction) { return pool(fraction, false); }
 
     /** Objective codes of every row of every minibatch, with the row's trained-token count. */
     private static List<double[]> rows(JavaRDD<MultiDataSet> batches) {
@@ -95,14 +87,6 @@ class PgBatchesReplayTest {
         assertTrue(replayFirstTokens.size() >= 6 && replayFirstTokens.size() <= 28, "replayed conversations: " + replayFirstTokens.size());
         assertTrue(sft >= replayFirstTokens.size(), "sft rows " + sft);
         assertTrue(replayFirstTokens.stream().allMatch(t -> t >= 100 && t < 140), "replay rows are the pool's conversations");
-    }
-
-    @Test
-    void replayedRowsAreNeverLongerThanTheLongestPgRow() {
-        List<double[]> rows = rows(PgBatches.build(scored(), template, 4, 1, 7L, pool(2.0, true)));
-        long replayed = rows.stream().filter(r -> r[0] == Objective.SFT.code).count();
-        assertTrue(replayed >= 6, "the short conversations are drawn at the full rate: " + replayed);
-        assertTrue(rows.stream().noneMatch(r -> r[0] == Objective.SFT.code && r[2] >= 200), "a 300-token conversation would widen every minibatch it joined");
     }
 
     @Test
