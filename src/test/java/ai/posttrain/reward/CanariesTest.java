@@ -23,6 +23,7 @@ class CanariesTest {
             assertEquals(0.0, r.score(), 1e-12, c.name() + ": " + r);
             assertTrue(Canaries.contained(r.passed(), r.score()), c.name());
             if (!r.flags().isEmpty()) flagged++;
+            System.out.printf("canary %-24s score %.1f passed %s flags %s%n", c.name(), r.score(), r.passed(), r.flags());
         }
         // The attacks that act (rather than only being wrong) are named: all but printed_pass, whose prints are plain output.
         assertTrue(flagged >= canaries.size() - 1, flagged + " of " + canaries.size() + " flagged");
