@@ -51,9 +51,9 @@ class HostileCodeClusterIT {
             submit.environment().putAll(cluster.environment());
             Process driver = submit.start();
             try {
-                boolean finished = driver.waitFor(5, TimeUnit.MINUTES);
+                boolean finished = driver.waitFor(10, TimeUnit.MINUTES);
                 String log = "(logs kept in " + dir + ")\n" + StandaloneCluster.errors(driverLog) + StandaloneCluster.tail(driverLog, 40);
-                assertTrue(finished, "the application did not finish in 5 minutes:\n" + log + cluster.logTails());
+                assertTrue(finished, "the application did not finish in 10 minutes:\n" + log + cluster.logTails());
                 assertEquals(0, driver.exitValue(), "spark-submit failed:\n" + log + cluster.logTails());
             } finally {
                 driver.descendants().forEach(ProcessHandle::destroyForcibly);

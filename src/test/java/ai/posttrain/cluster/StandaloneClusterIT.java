@@ -47,9 +47,9 @@ class StandaloneClusterIT {
             submit.environment().putAll(cluster.environment());
             Process driver = submit.start();
             try {
-                boolean finished = driver.waitFor(4, TimeUnit.MINUTES);
+                boolean finished = driver.waitFor(10, TimeUnit.MINUTES);
                 String log = "(logs kept in " + dir + ")\n" + StandaloneCluster.errors(driverLog) + StandaloneCluster.tail(driverLog, 30);
-                assertTrue(finished, "the submitted stage did not finish in 4 minutes:\n" + log + cluster.logTails());
+                assertTrue(finished, "the submitted stage did not finish in 10 minutes:\n" + log + cluster.logTails());
                 assertEquals(0, driver.exitValue(), "spark-submit failed:\n" + log + cluster.logTails());
             } finally {
                 driver.descendants().forEach(ProcessHandle::destroyForcibly);
