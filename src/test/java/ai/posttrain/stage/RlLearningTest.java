@@ -36,6 +36,8 @@ class RlLearningTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, cli(err, args("stage", "rl", "--run", run, "--set", "posttrain.stages.rl.init=\"" + init + "\"",
                 "--set", String.format(SUB_STAGE, lr), "--set", "posttrain.stages.rl.train.batch-per-worker=16",
+                // The pg objective alone: replayed SFT rows would pull this random policy towards the built-in chats.
+                "--set", "posttrain.stages.rl.replay.fraction=0",
                 "--set", "posttrain.eval.suites=[\"builtin:conversation:heldout\"]", "--set", "posttrain.eval.per-suite=2",
                 "--set", "posttrain.eval.max-new-tokens=8")), err.toString(StandardCharsets.UTF_8));
         System.out.println(err.toString(StandardCharsets.UTF_8));
