@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * The records of one curriculum phase: those of the phase's difficulty levels, sampled per domain
@@ -19,6 +21,15 @@ import static org.apache.spark.sql.functions.col;
  */
 final class Curriculum {
     private Curriculum() {}
+
+    /**
+     * The records {@code selection} picks (levels, domain mixture), then a seeded sample of at most {@code maxRecords}
+     * of them: ordered by a hash of the id, the first ones.
+     */
+    static Dataset<Row> sample(Dataset<Row> records, Phase selection, int maxRecords, long seed, PrintStream console) {
+        return phaseRecords(records, selection, seed, console)
+                .orderBy(hash(col("id"), lit(seed)), col("id")).limit(maxRecords);
+    }
 
     static Dataset<Row> phaseRecords(Dataset<Row> records, Phase phase, long seed, PrintStream console) {
         if (phase.unrestricted()) return records;

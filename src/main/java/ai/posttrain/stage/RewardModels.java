@@ -4,7 +4,6 @@ import ai.posttrain.config.RlSettings;
 import ai.posttrain.config.TrainSettings;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
-import ai.posttrain.data.RecordReader;
 import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.ModelBytes;
 import ai.posttrain.model.ModelConfig;
@@ -28,8 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * The run's Bradley-Terry reward model ({@code <run>/rl/reward-model}): trained once, the first time a
@@ -70,10 +67,7 @@ final class RewardModels {
         RlSettings.RewardModel rm = settings.rewardModel();
         TrainSettings train = settings.train();
         ChatTemplate template = ctx.template();
-        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.PREFERENCE, rm.inputs(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), ctx.builtin());
-        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit("rl:reward-model")),
-                col("origin").equalTo("rl:reward-model"));
+        ReadResult data = ctx.read(RecordKind.PREFERENCE, rm.inputs(), "rl:reward-model");
         List<RewardModel.Pair> pairs = new ArrayList<>();
         for (Row r : data.valid().orderBy("source", "line").collectAsList()) pairs.add(RewardModel.Pair.of(r));
         data.unpersist();

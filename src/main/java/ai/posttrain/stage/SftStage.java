@@ -5,7 +5,6 @@ import ai.posttrain.config.SftStageSettings.Phase;
 import ai.posttrain.config.TrainSettings;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
-import ai.posttrain.data.RecordReader;
 import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.LanguageModels;
 import ai.posttrain.model.ModelConfig;
@@ -27,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * Supervised fine-tuning of the teacher: cold-start-sft (from scratch, or an init checkpoint, on
@@ -53,9 +51,7 @@ public final class SftStage {
         long seed = ctx.config().seed();
 
         // 1. Read and validate the inputs; rejected records go to the run's table, the rest flow on.
-        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.SFT, settings.inputs(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), ctx.builtin());
-        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(stage)), col("origin").equalTo(stage));
+        ReadResult data = ctx.read(RecordKind.SFT, settings.inputs(), stage);
         ctx.console().printf("[%s] %s%n", stage, data);
         Dataset<Row> records = data.valid();
 

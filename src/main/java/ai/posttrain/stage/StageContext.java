@@ -3,6 +3,9 @@ package ai.posttrain.stage;
 import ai.posttrain.config.ConfigError;
 import ai.posttrain.config.PosttrainConfig;
 import ai.posttrain.data.BuiltinData;
+import ai.posttrain.data.ReadResult;
+import ai.posttrain.data.RecordKind;
+import ai.posttrain.data.RecordReader;
 import ai.posttrain.data.TokenCounter;
 import ai.posttrain.run.RunDir;
 import ai.posttrain.run.TableWriter;
@@ -57,4 +60,15 @@ public record StageContext(SparkSession spark, PosttrainConfig config, RunDir ru
     }
 
     public org.apache.hadoop.conf.Configuration hadoop() { return spark.sparkContext().hadoopConfiguration(); }
+
+    /**
+     * Reads and validates {@code inputs} as {@code kind} records; the rejected ones replace the rows of the run's
+     * {@code rejected} table that carry {@code origin} (the reader that rejected them).
+     */
+    public ReadResult read(RecordKind kind, java.util.List<String> inputs, String origin) {
+        ReadResult data = RecordReader.read(spark, kind, inputs, tokenCounter(), config.data().maxTokens(), builtin());
+        tables.appendReplacing("rejected", data.rejected().withColumn("origin", org.apache.spark.sql.functions.lit(origin)),
+                org.apache.spark.sql.functions.col("origin").equalTo(origin));
+        return data;
+    }
 }

@@ -3,7 +3,6 @@ package ai.posttrain.stage;
 import ai.posttrain.config.DistillStageSettings;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
-import ai.posttrain.data.RecordReader;
 import ai.posttrain.model.ModelBytes;
 import ai.posttrain.train.KdExample;
 import ai.posttrain.train.SftExample;
@@ -23,8 +22,6 @@ import java.util.Iterator;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.hash;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * Token level of distillation: the frozen teacher, broadcast to the executors, scores the SFT responses
@@ -52,13 +49,8 @@ final class TokenLevel {
         String stage = DistillStageSettings.STAGE;
         DistillStageSettings.Kd kd = settings.kd();
         long t0 = System.nanoTime();
-        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.SFT, kd.inputs(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), ctx.builtin());
-        String origin = stage + ":kd";
-        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
-        // The selected levels and domain mixture, then a seeded sample: ordered by a hash of the id, the first max-records.
-        Dataset<Row> selected = Curriculum.phaseRecords(data.valid(), kd.selection(), ctx.config().seed(), ctx.console());
-        Dataset<Row> sample = selected.orderBy(hash(col("id"), lit(ctx.config().seed())), col("id")).limit(kd.maxRecords());
+        ReadResult data = ctx.read(RecordKind.SFT, kd.inputs(), stage + ":kd");
+        Dataset<Row> sample = Curriculum.sample(data.valid(), kd.selection(), kd.maxRecords(), ctx.config().seed(), ctx.console());
         // Four tasks per core: the driver sees progress only as finished tasks (SparkProgress).
         JavaRDD<SftExample> examples = SftExample.fromRecords(sample, ctx.template())
                 .repartition(Math.max(1, ctx.sc().defaultParallelism()) * 4);
