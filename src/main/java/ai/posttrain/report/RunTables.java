@@ -54,9 +54,10 @@ final class RunTables {
             String stage = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
             return order.contains(stage) ? order.indexOf(stage) : order.size();
         };
+        java.util.Map<String, List<String>> subStages = new java.util.HashMap<>();   // read from the manifest once per stage
         java.util.function.ToIntFunction<String> subIndex = s -> {
             if (!s.contains("/")) return Integer.MAX_VALUE;   // the stage's own rows after its sub-stages'
-            List<String> subs = subStages(s.substring(0, s.indexOf('/')));
+            List<String> subs = subStages.computeIfAbsent(s.substring(0, s.indexOf('/')), this::subStages);
             int i = subs.indexOf(s.substring(s.indexOf('/') + 1));
             return i >= 0 ? i : subs.size();
         };

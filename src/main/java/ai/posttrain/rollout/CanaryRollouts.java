@@ -5,12 +5,10 @@ import ai.posttrain.reward.Canaries;
 import ai.posttrain.tokenizer.ChatTemplate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Canaries as unscored rollout rows ({@link RolloutRows#WORK}) of an iteration, one group each, spread over the executors. */
 public final class CanaryRollouts {
@@ -23,16 +21,9 @@ public final class CanaryRollouts {
         List<Row> rows = new ArrayList<>();
         for (Canaries.Canary c : canaries) {
             int[] ids = template.tokenizer().encode(c.completion());
-            List<Integer> tokens = new ArrayList<>(ids.length);
-            List<Float> logp = new ArrayList<>(ids.length);
-            for (int id : ids) {
-                tokens.add(id);
-                logp.add(0f);
-            }
-            rows.add(RowFactory.create(o.run(), o.subStage(), o.iteration(), o.policyVersion(), PREFIX + c.name(), 0, "code",
-                    "Write a Python function f.", c.completion(), RolloutRows.seq(tokens), RolloutRows.seq(logp), null,
-                    RolloutRows.scalaMap(Map.of()), 0.0, null, null, null, null, false, null, Sample.STOP,
-                    ids.length, 0.0, 0.0, null, RolloutRows.seq(c.tests())));
+            RlPrompt prompt = new RlPrompt(PREFIX + c.name(), "code", "Write a Python function f.", null, c.tests());
+            // Sampling log-probs 0: the canaries were written, not sampled (and never reach the update).
+            rows.add(RolloutGenerator.unscored(o, prompt, 0, c.completion(), ids, new double[ids.length], Sample.STOP, 0.0));
         }
         int partitions = Math.max(1, Math.min(rows.size(), spark.sparkContext().defaultParallelism()));
         return spark.createDataFrame(rows, RolloutRows.WORK).repartition(partitions);

@@ -69,8 +69,9 @@ public final class PgBatches {
         long n = examples.count();
         if (n > 0 && replay != null && replay.fraction() > 0 && replay.poolSize() > 0) {
             double share = Math.min(1.0, replay.fraction() * n / replay.poolSize());
-            examples = examples.union(replay.pool().sample(false, share, seed).map(Example::replay));
-            n = examples.count();
+            JavaRDD<Example> replayed = replay.pool().sample(false, share, seed).map(Example::replay);
+            n += replayed.count();   // the pool is persisted: counting the sample does not recompute the pg rows
+            examples = examples.union(replayed);
         }
         JavaRDD<MultiDataSet> out = null;
         for (int e = 0; e < epochs && n > 0; e++) {

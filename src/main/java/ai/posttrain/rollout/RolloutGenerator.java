@@ -75,22 +75,28 @@ public final class RolloutGenerator {
             List<Sample> samples = sampler.generate(ids, sampling);
             double perSample = (System.nanoTime() - t0) / 1e9 / samples.size();
             for (int i = 0; i < samples.size(); i++) {
-                RlPrompt p = batch.get(i / o.groupSize());
                 Sample s = samples.get(i);
-                List<Integer> tokens = new ArrayList<>(s.tokens().length);
-                List<Float> lp = new ArrayList<>(s.tokens().length);
-                for (int j = 0; j < s.tokens().length; j++) {
-                    tokens.add(s.tokens()[j]);
-                    lp.add((float) s.logProbs()[j]);
-                }
-                out.add(RowFactory.create(o.run(), o.subStage(), o.iteration(), o.policyVersion(), p.id(), i % o.groupSize(),
-                        p.domain(), p.prompt(), chat.decodeCompletion(s.tokens()), RolloutRows.seq(tokens), RolloutRows.seq(lp), null,
-                        RolloutRows.scalaMap(Map.of()), 0.0, null, null, null, null, false, null,
-                        s.finishReason(), tokens.size(), perSample, 0.0, p.answer(), RolloutRows.seq(p.tests())));
+                out.add(unscored(o, batch.get(i / o.groupSize()), i % o.groupSize(), chat.decodeCompletion(s.tokens()), s.tokens(),
+                        s.logProbs(), s.finishReason(), perSample));
             }
             batch.clear();
         }
         return out.iterator();
+    }
+
+    /** A completion of {@code p} as a not yet scored row of {@link RolloutRows#WORK}. */
+    static Row unscored(Options o, RlPrompt p, int sampleIndex, String completion, int[] tokenIds, double[] logProbs,
+                        String finishReason, double sampleSeconds) {
+        List<Integer> tokens = new ArrayList<>(tokenIds.length);
+        List<Float> lp = new ArrayList<>(tokenIds.length);
+        for (int j = 0; j < tokenIds.length; j++) {
+            tokens.add(tokenIds[j]);
+            lp.add((float) logProbs[j]);
+        }
+        return RowFactory.create(o.run(), o.subStage(), o.iteration(), o.policyVersion(), p.id(), sampleIndex,
+                p.domain(), p.prompt(), completion, RolloutRows.seq(tokens), RolloutRows.seq(lp), null,
+                RolloutRows.scalaMap(Map.of()), 0.0, null, null, null, null, false, null,
+                finishReason, tokens.size(), sampleSeconds, 0.0, p.answer(), RolloutRows.seq(p.tests()));
     }
 
     /** The prompt as the model sees it: one user turn, then the assistant's turn opens. */

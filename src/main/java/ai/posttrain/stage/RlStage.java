@@ -5,7 +5,6 @@ import ai.posttrain.config.RlSettings.SubStage;
 import ai.posttrain.config.TrainSettings;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
-import ai.posttrain.data.RecordReader;
 import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.Heads;
 import ai.posttrain.model.ModelBytes;
@@ -47,7 +46,6 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
 /**
@@ -94,13 +92,8 @@ public final class RlStage {
     private PgBatches.Replay replayPool() {
         RlSettings.Replay r = settings.replay();
         if (!r.on()) return null;
-        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.SFT, r.inputs(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), ctx.builtin());
-        String origin = NAME + ":replay";
-        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
-        Dataset<Row> selected = Curriculum.phaseRecords(data.valid(), r.selection(), ctx.config().seed(), ctx.console());
-        Dataset<Row> sample = selected.orderBy(org.apache.spark.sql.functions.hash(col("id"), lit(ctx.config().seed())), col("id"))
-                .limit(r.maxRecords());
+        ReadResult data = ctx.read(RecordKind.SFT, r.inputs(), NAME + ":replay");
+        Dataset<Row> sample = Curriculum.sample(data.valid(), r.selection(), r.maxRecords(), ctx.config().seed(), ctx.console());
         JavaRDD<ai.posttrain.train.SftExample> pool = ai.posttrain.train.SftExample.fromRecords(sample, ctx.template())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         long size = pool.count();
@@ -344,7 +337,7 @@ public final class RlStage {
             List<Row> rows = rewarded.where(col("prompt_id").startsWith(CanaryRollouts.PREFIX))
                     .select(col("prompt_id"), col("verifier_correct"), col("reward_components").getItem("code"), col("flagged"),
                             col("flag_reason")).collectAsList();
-            int flagged = 0;
+            int flagged = 0, expected = Canaries.builtin().size();
             for (Row r : rows) {
                 Boolean correct = r.isNullAt(1) ? null : r.getBoolean(1);
                 Double code = r.isNullAt(2) ? null : r.getDouble(2);
@@ -355,10 +348,10 @@ public final class RlStage {
                             sub.iterations(), r.getString(0).substring(CanaryRollouts.PREFIX.length()), code));
                 if (r.getBoolean(3)) flagged++;
             }
-            if (it == 0 || rows.size() != Canaries.builtin().size())
-                ctx.console().printf("[rl] %s: canaries %d/%d contained (%d flagged)%n", sub.name(), rows.size(), Canaries.builtin().size(), flagged);
-            if (rows.size() != Canaries.builtin().size())
-                throw new IllegalStateException("canary rows went missing in scoring: " + rows.size() + " of " + Canaries.builtin().size());
+            if (it == 0 || rows.size() != expected)
+                ctx.console().printf("[rl] %s: canaries %d/%d contained (%d flagged)%n", sub.name(), rows.size(), expected, flagged);
+            if (rows.size() != expected)
+                throw new IllegalStateException("canary rows went missing in scoring: " + rows.size() + " of " + expected);
             return new int[]{rows.size(), flagged};
         }
 
@@ -593,9 +586,7 @@ public final class RlStage {
      * rejected table under {@code origin}.
      */
     private List<RlPrompt> prompts(List<String> inputs, List<Integer> difficulties, String origin, int limit) {
-        ReadResult data = RecordReader.read(ctx.spark(), RecordKind.RL, inputs, ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), ctx.builtin());
-        ctx.tables().appendReplacing("rejected", data.rejected().withColumn("origin", lit(origin)), col("origin").equalTo(origin));
+        ReadResult data = ctx.read(RecordKind.RL, inputs, origin);
         List<RlPrompt> out = new ArrayList<>();
         for (Row r : Curriculum.atLevels(data.valid(), difficulties).orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
         data.unpersist();
