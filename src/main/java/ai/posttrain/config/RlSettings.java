@@ -22,6 +22,8 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
             "kl_penalty", "length");
+    /** The components that check an answer (each routed by the prompt's domain), as opposed to proxies and penalties. */
+    public static final Set<String> VERIFIERS = Set.of("math", "stem", "code", "tool_call");
 
     /**
      * One RL sub-stage.
@@ -30,14 +32,23 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
      * @param heldoutPrompts held-out prompts decoded greedily before and after the sub-stage
      * @param rewards       component name to weight (see {@link #COMPONENTS})
      * @param advantage     "grpo" (mean and std normalised) or "dr-grpo" (mean only)
+     * @param revisit       the share of each iteration's prompts drawn from the earlier sub-stages' prompts, scored
+     *                      by their verifiers (see {@link #verifiersOf})
      */
     public record SubStage(String name, List<String> inputs, List<String> heldout, List<Integer> difficulties,
                            int heldoutPrompts, Map<String, Double> rewards,
                            int iterations, int promptsPerIteration, int groupSize, int epochs, int maxNewTokens,
                            double temperature, double klCoef, double klBound, double clipLow, double clipHigh,
                            String advantage, double rewardClip, double overlongPenalty, int overlongBuffer,
-                           int repetitionNgram, double repetitionPenalty, double lr) implements Serializable {
+                           int repetitionNgram, double repetitionPenalty, double lr, double revisit) implements Serializable {
         public boolean usesRewardModel() { return rewards.containsKey("reward_model"); }
+
+        /** The verifier components of this sub-stage's mix (math, stem, code, tool_call) with their weights. */
+        public Map<String, Double> verifiersOf() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            rewards.forEach((c, w) -> { if (VERIFIERS.contains(c)) out.put(c, w); });
+            return out;
+        }
         public boolean stdNormalised() { return advantage.equals("grpo"); }
     }
 
@@ -159,7 +170,8 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                 s.doubleIn("temperature", 1e-3, 10), s.doubleIn("kl-coef", 0, 100), s.doubleIn("kl-bound", 0, 1e6),
                 clipLow, clipHigh, s.oneOf("advantage", List.of("grpo", "dr-grpo")), s.doubleIn("reward-clip", 1e-6, 1e6),
                 s.doubleIn("overlong-penalty", 0, 1e6), s.intIn("overlong-buffer", 0, 65536),
-                s.intIn("repetition-ngram", 1, 4096), s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 0, 1.0));   // lr 0: a no-update control run
+                s.intIn("repetition-ngram", 1, 4096), s.doubleIn("repetition-penalty", 0, 1e6), s.doubleIn("lr", 0, 1.0),   // lr 0: a no-update control run
+                s.doubleIn("revisit", 0, 0.95));
     }
 
     private static List<String> nonEmpty(Settings s, String path) {

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * A sub-stage's weighted reward for one completion, scored in isolation: verifier components by the
  * prompt's domain (math/reasoning → math, stem → stem, code → code, agent → tool_call), format, the reward
- * model's score, KL and length terms, then overlong and repetition penalties, clipped to
+ * model's score (for answers no verifier of the mix checks), KL and length terms, then overlong and repetition penalties, clipped to
  * [-clip, clip]. A crash anywhere is a zero reward with a flag, never an exception.
  */
 public final class RewardMix implements Serializable {
@@ -88,7 +88,8 @@ public final class RewardMix implements Serializable {
         String completion = in.completion() == null ? "" : in.completion();
         String verifier = verifierFor(in.domain());
         Boolean correct = null;
-        if (verifier != null && w.rewards().containsKey(verifier)) {
+        boolean verified = verifier != null && w.rewards().containsKey(verifier);
+        if (verified) {
             // Code has its own deadline that kills (the jail's wall clock); the others can only be abandoned at theirs.
             VerifierResult r = verifier.equals("code") ? code.verifyTests(completion, in.tests() == null ? List.of() : in.tests())
                     : deadline.verify(verifier, () -> verifiers.get(verifier).verify(completion, in.answer()));
@@ -108,7 +109,9 @@ public final class RewardMix implements Serializable {
                 reasons.add(f.reason());
             }
         }
-        if (w.rewards().containsKey("reward_model")) {
+        // The reward model pays only answers no verifier of the mix checks: it cannot tell a right sum from a wrong one,
+        // and beside a verifier it would pay fluent wrong answers.
+        if (w.rewards().containsKey("reward_model") && !verified) {
             if (in.rmScore() == null || !Double.isFinite(in.rmScore())) {
                 flags.add(in.rmFailure() != null ? in.rmFailure() : "reward_model_missing");
             } else {

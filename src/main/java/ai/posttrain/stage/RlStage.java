@@ -135,10 +135,19 @@ public final class RlStage {
         private final PgBatches.Replay replay;
         private final ModelConfig arch;
         private final TrainSettings train = settings.train();
+        /** The sub-stages before this one, and this one's reward weights with the verifiers of those it revisits. */
+        private final List<SubStage> earlier;
+        private final Map<String, Double> rewards;
 
         SubStageRun(SubStage sub, int globalStart, StageCheckpoints checkpoints, MetricsLog metrics,
                     RewardModels rewardModels, PgBatches.Replay replay, ModelConfig arch) {
             this.sub = sub;
+            this.earlier = settings.subStages().subList(0, settings.subStages().indexOf(sub));
+            // Revisited prompts are paid by their own sub-stage's verifiers (each routed by the prompt's domain); the
+            // sub-stage's own weights win where both name a component.
+            Map<String, Double> mix = new LinkedHashMap<>(sub.rewards());
+            if (revisitCount() > 0) for (SubStage e : earlier) e.verifiersOf().forEach(mix::putIfAbsent);
+            this.rewards = java.util.Collections.unmodifiableMap(mix);
             this.globalStart = globalStart;
             this.checkpoints = checkpoints;
             this.metrics = metrics;
@@ -173,19 +182,25 @@ public final class RlStage {
             });
             ModelBytes refBytes = ModelBytes.of(reference, arch);
             RewardModels.Loaded rm = sub.usesRewardModel() ? rewardModels.get() : null;
-            RewardMix mix = new RewardMix(new RewardMix.Weights(sub.rewards(), sub.rewardClip(), sub.maxNewTokens(),
+            RewardMix mix = new RewardMix(new RewardMix.Weights(rewards, sub.rewardClip(), sub.maxNewTokens(),
                     sub.overlongBuffer(), sub.overlongPenalty(), sub.repetitionNgram(), sub.repetitionPenalty(), rm == null ? 0 : rm.midpoint()),
                     settings.sandbox(), settings.verifiers());
-            if (sub.rewards().containsKey("code")) {
+            if (rewards.containsKey("code")) {
                 String refusal = new ai.posttrain.reward.PythonSandbox("python3", settings.sandbox()).refusal();
                 if (refusal != null) throw new IllegalStateException(refusal);
             }
             RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
             PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");
-            List<RlPrompt> prompts = prompts(sub.inputs(), sub.difficulties(), "rl:" + sub.name(), Integer.MAX_VALUE);
+            List<RlPrompt> own = prompts(sub.inputs(), sub.difficulties(), "rl:" + sub.name(), Integer.MAX_VALUE);
+            List<List<RlPrompt>> revisited = new ArrayList<>();
+            if (revisitCount() > 0)
+                for (SubStage e : earlier) revisited.add(prompts(e.inputs(), e.difficulties(), "rl:" + e.name(), Integer.MAX_VALUE));
             List<RlPrompt> heldout = prompts(sub.heldout(), sub.difficulties(), "rl:" + sub.name() + ":heldout", sub.heldoutPrompts());
-            ctx.console().printf("[rl] %s: %d prompts, %d held out, rewards %s, %d iterations x %d prompts x %d samples%n",
-                    sub.name(), prompts.size(), heldout.size(), sub.rewards(), sub.iterations(), sub.promptsPerIteration(), sub.groupSize());
+            ctx.console().printf("[rl] %s: %d prompts, %d held out, rewards %s, %d iterations x %d prompts x %d samples%s%n",
+                    sub.name(), own.size(), heldout.size(), rewards, sub.iterations(), sub.promptsPerIteration(), sub.groupSize(),
+                    revisited.isEmpty() ? "" : String.format(Locale.ROOT, " (%d of them revisiting %s)", revisitCount(),
+                            earlier.stream().map(SubStage::name).toList()));
+            IterationPrompts prompts = new IterationPrompts(own, revisited);
             if (done == 0) evaluate("start", policy, heldout, refLogProbs, scorer);
 
             HackingMonitor monitor = new HackingMonitor(settings.monitor().bounds(sub.klBound()));
@@ -233,7 +248,7 @@ public final class RlStage {
         /** An iteration's updated policy (unchanged when the monitor stopped it) and the monitor's verdict. */
         private record Iteration(ComputationGraph policy, HackingMonitor.Verdict verdict) {}
 
-        private Iteration iteration(int it, ComputationGraph policy, List<RlPrompt> prompts,
+        private Iteration iteration(int it, ComputationGraph policy, IterationPrompts prompts,
                                     PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor,
                                     HackingMonitor.Action action) {
             // Progress lines while rollouts are sampled and scored; closed before the update (or on a failure).
@@ -243,7 +258,7 @@ public final class RlStage {
             }
         }
 
-        private Iteration iteration(SparkProgress progress, int it, ComputationGraph policy, List<RlPrompt> prompts,
+        private Iteration iteration(SparkProgress progress, int it, ComputationGraph policy, IterationPrompts prompts,
                                     PolicyLogProbs refLogProbs, RewardScorer scorer, HackingMonitor monitor,
                                     HackingMonitor.Action action) {
             int global = globalStart + it;
@@ -253,10 +268,10 @@ public final class RlStage {
             RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), global, global,
                     sub.groupSize(), sub.maxNewTokens(), sub.temperature(), false, seed);
             Dataset<Row> generated = new RolloutGenerator(ctx.sc(), ctx.template())
-                    .generate(ctx.spark(), ModelBytes.of(policy, arch), promptsOf(prompts, it), options)
+                    .generate(ctx.spark(), ModelBytes.of(policy, arch), prompts.of(it), options)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             // Known-hostile completions scored beside the policy's (a code reward only); checked, then dropped before the advantages.
-            boolean withCanaries = settings.canaries() && sub.rewards().containsKey("code");
+            boolean withCanaries = settings.canaries() && rewards.containsKey("code");
             Dataset<Row> toScore = withCanaries ? generated.union(CanaryRollouts.rows(ctx.spark(), ctx.template(), options, Canaries.builtin())) : generated;
             long samples = generated.count();
             double sampleSeconds = (System.nanoTime() - t0) / 1e9;
@@ -414,14 +429,48 @@ public final class RlStage {
                     sparkTrainer.workerSeconds());
         }
 
-        /** This iteration's prompts: consecutive slices of one seeded shuffle, wrapping around. */
-        private List<RlPrompt> promptsOf(List<RlPrompt> all, int it) {
-            List<RlPrompt> order = new ArrayList<>(all);
-            Collections.shuffle(order, new Random(ctx.config().seed() + sub.name().hashCode()));
-            List<RlPrompt> out = new ArrayList<>();
-            int n = Math.min(sub.promptsPerIteration(), order.size());
-            for (int i = 0; i < n; i++) out.add(order.get((it * n + i) % order.size()));
-            return out;
+        /** Prompts per iteration drawn from the earlier sub-stages: revisit x prompts-per-iteration, rounded down, never all. */
+        private int revisitCount() {
+            if (earlier.isEmpty()) return 0;
+            return Math.min(sub.promptsPerIteration() - 1, (int) Math.floor(sub.revisit() * sub.promptsPerIteration()));
+        }
+
+        /**
+         * Each iteration's prompts: its own, consecutive slices of one seeded shuffle (wrapping around), then the
+         * revisited ones, consecutive slices of the earlier sub-stages' shuffled prompts taken in turn.
+         */
+        private final class IterationPrompts {
+            private final List<RlPrompt> own;
+            private final List<RlPrompt> revisited = new ArrayList<>();
+
+            IterationPrompts(List<RlPrompt> own, List<List<RlPrompt>> earlierPrompts) {
+                this.own = shuffled(own, sub.name());
+                List<List<RlPrompt>> sources = new ArrayList<>();
+                for (int i = 0; i < earlierPrompts.size(); i++)
+                    if (!earlierPrompts.get(i).isEmpty()) sources.add(shuffled(earlierPrompts.get(i), sub.name() + "/" + earlier.get(i).name()));
+                int longest = sources.stream().mapToInt(List::size).max().orElse(0);
+                for (int k = 0; k < longest; k++)
+                    for (List<RlPrompt> source : sources) revisited.add(source.get(k % source.size()));
+            }
+
+            private List<RlPrompt> shuffled(List<RlPrompt> all, String salt) {
+                List<RlPrompt> order = new ArrayList<>(all);
+                Collections.shuffle(order, new Random(ctx.config().seed() + salt.hashCode()));
+                return order;
+            }
+
+            List<RlPrompt> of(int it) {
+                int back = revisited.isEmpty() ? 0 : revisitCount();
+                List<RlPrompt> out = new ArrayList<>(slice(own, it, Math.min(sub.promptsPerIteration() - back, own.size())));
+                out.addAll(slice(revisited, it, back));
+                return out;
+            }
+
+            private static List<RlPrompt> slice(List<RlPrompt> order, int it, int n) {
+                List<RlPrompt> out = new ArrayList<>();
+                for (int i = 0; i < n; i++) out.add(order.get((int) (((long) it * n + i) % order.size())));
+                return out;
+            }
         }
 
         /**

@@ -48,4 +48,21 @@ class RewardMixTest {
         assertEquals(Boolean.FALSE, toolCalls.score(new RewardMix.Input("agent", noArgument, new int[10], true, "lookup_capital", List.of(), null, null)).verifierCorrect());
         assertEquals(Boolean.FALSE, toolCalls.score(new RewardMix.Input("agent", "Lima.", new int[10], true, "lookup_capital", List.of(), null, null)).verifierCorrect());
     }
+
+    /** A wrong sum the reward model likes earns nothing from it beside the math verifier; a chat reply is paid by it. */
+    @Test
+    void theRewardModelPaysOnlyAnswersNoVerifierOfTheMixChecks() {
+        RewardMix withMath = new RewardMix(new RewardMix.Weights(Map.of("reward_model", 1.0, "math", 1.0), 5.0, 64, 4, 0.5, 12, 0.5, 0),
+                SandboxLimits.defaults());
+        RewardMix.Scored wrong = withMath.score(new RewardMix.Input("math", "<think>2+3=6</think>6", new int[4], true, "5", List.of(), 4.0, null));
+        assertEquals(Map.of("math", 0.0), wrong.components());
+        assertEquals(0.0, wrong.reward(), 1e-12);
+        RewardMix.Scored chat = withMath.score(new RewardMix.Input("chat", "Happy to help.", new int[4], true, null, List.of(), 4.0, null));
+        assertEquals(1 / (1 + Math.exp(-4.0)), chat.reward(), 1e-12);
+        // Without a math verifier in the mix, the same math answer is the reward model's to pay.
+        RewardMix rmOnly = new RewardMix(new RewardMix.Weights(Map.of("reward_model", 1.0), 5.0, 64, 4, 0.5, 12, 0.5, 0),
+                SandboxLimits.defaults());
+        assertEquals(1 / (1 + Math.exp(-4.0)), rmOnly.score(new RewardMix.Input("math", "<think>2+3=6</think>6", new int[4], true, "5",
+                List.of(), 4.0, null)).reward(), 1e-12);
+    }
 }

@@ -89,6 +89,19 @@ class RlStageTest {
         assertEquals(0, rollouts.where("size(token_ids) != length or size(logprobs) != length or size(ref_logprobs) != length").count());
         assertEquals(0, rollouts.where("sub_stage = 'preference' and rm_score is null").count(), "the reward model scored every preference sample");
         assertTrue(rollouts.where("sub_stage = 'stem' and verifier_correct is not null").count() > 0);
+        // preference revisits (revisit 0.25 of 4 prompts): iteration 1 one of stem's prompts, iteration 2 one of code's, each
+        // paid by its own verifier and not by the reward model, which pays the chat replies.
+        assertTrue(log.contains("(1 of them revisiting [stem, code])"), log);
+        List<Row> revisited = rollouts.where("sub_stage = 'preference' and domain != 'chat'")
+                .select("domain", "verifier_correct", "reward_components").collectAsList();
+        assertEquals(2 * 4, revisited.size());
+        assertTrue(revisited.stream().anyMatch(r -> r.getString(0).equals("code")), revisited.toString());
+        assertTrue(revisited.stream().anyMatch(r -> List.of("math", "stem").contains(r.getString(0))), revisited.toString());
+        for (Row r : revisited) {
+            assertFalse(r.isNullAt(1), "verified: " + r);
+            assertFalse(r.getJavaMap(2).containsKey("reward_model"), "the reward model paid a verified answer: " + r);
+        }
+        assertEquals(0, rollouts.where("sub_stage = 'preference' and domain = 'chat' and reward_components['reward_model'] is null").count());
         // quick.conf's stem sub-stage takes difficulty-1 prompts only; code takes every level.
         PosttrainConfig quick = PosttrainConfig.load("conf/quick.conf", List.of());
         BuiltinData builtin = new BuiltinData(quick.seed(), quick.data().builtinTrainPerSuite(), quick.data().builtinHeldoutPerSuite());
