@@ -58,7 +58,7 @@ public final class BuiltinData implements Serializable {
 
     public long seed() { return seed; }
 
-    public int count(Split split) { return split == Split.TRAIN ? trainCount : heldoutCount; }
+    public int count(Split split) { return split == Split.TRAIN ? trainCount : heldoutCount; }   // reworded: as many as held out
 
     public List<BuiltinRecord> generate(BuiltinSuite suite, Split split) { return generate(suite, split, count(split)); }
 
@@ -73,8 +73,8 @@ public final class BuiltinData implements Serializable {
             int difficulty = 1 + i % gen.levels();
             BuiltinRecord chosen = null, repeat = null;
             for (int attempt = 0; attempt < MAX_ATTEMPTS && chosen == null; attempt++) {
-                BuiltinRecord r = gen.draw(rnd, difficulty);
-                if (splitOf(r.key()) != split) continue;
+                BuiltinRecord r = gen.draw(rnd, difficulty, split == Split.REWORDED);
+                if (splitOf(r.key()) != split.problems()) continue;
                 if (used.add(r.key())) chosen = r;
                 else if (repeat == null) repeat = r;
                 if (chosen == null && repeat != null && (exhausted[difficulty] || attempt >= FRESH_ATTEMPTS)) {
@@ -118,7 +118,8 @@ public final class BuiltinData implements Serializable {
     }
 
     /**
-     * Writes {@code <suite>.train.jsonl} and {@code <suite>.heldout.jsonl} for every suite into
+     * Writes {@code <suite>.train.jsonl} and {@code <suite>.heldout.jsonl} for every suite (and
+     * {@code <suite>.reworded.jsonl} for those with reworded wordings) into
      * {@code outDir} (any Hadoop filesystem path; created if missing, files overwritten).
      * Returns the written paths.
      */
@@ -131,6 +132,7 @@ public final class BuiltinData implements Serializable {
             fs.mkdirs(dir);
             for (BuiltinSuite suite : BuiltinSuite.values()) {
                 for (Split split : Split.values()) {
+                    if (split == Split.REWORDED && !suite.reworded()) continue;
                     Path file = new Path(dir, suite.id() + "." + split.id() + ".jsonl");
                     try (FSDataOutputStream out = fs.create(file, true)) {
                         for (BuiltinRecord r : generate(suite, split)) {

@@ -34,7 +34,7 @@ public final class EvalItems {
         List<Dataset<Row>> rejected = new ArrayList<>();
         for (String input : inputs) {
             String suite = suiteName(input);
-            boolean chat = input.startsWith("builtin:") && CHAT_SUITES.contains(suite);
+            boolean chat = input.startsWith("builtin:") && CHAT_SUITES.contains(input.split(":")[1]);
             ReadResult result = RecordReader.read(spark, chat ? RecordKind.SFT : RecordKind.RL, List.of(input),
                     counter, maxTokens, builtin);
             if (result.rejectedCount() > 0) rejected.add(result.rejected());
@@ -44,9 +44,12 @@ public final class EvalItems {
         return new Read(items, rejected);
     }
 
-    /** builtin:math:heldout → math; /data/my_eval.jsonl → my_eval. */
+    /** builtin:math:heldout → math; builtin:math:reworded → math_reworded; /data/my_eval.jsonl → my_eval. */
     public static String suiteName(String input) {
-        if (input.startsWith("builtin:")) return input.split(":")[1];
+        if (input.startsWith("builtin:")) {
+            String[] parts = input.split(":");
+            return parts[1] + (parts.length > 2 && parts[2].equals("reworded") ? "_reworded" : "");
+        }
         String name = new Path(input).getName();
         int dot = name.indexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;

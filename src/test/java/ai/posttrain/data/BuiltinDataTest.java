@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The built-in generators: determinism, disjoint splits, difficulty levels and the content of each suite. */
 class BuiltinDataTest {
     private static final BuiltinData DATA = new BuiltinData(42, 600, 150);
-    private static final Pattern MATH = Pattern.compile("(?:What is |Compute )?(\\d+) ([-+*]) (\\d+)(\\?| =\\s\\?|\\.)");
+    private static final Pattern MATH_KEY = Pattern.compile("math:(\\d+)([-+*])(\\d+)");
 
     @Test
     void sameSeedGivesSameRecordsAndAnotherSeedDiffers() {
@@ -83,30 +84,47 @@ class BuiltinDataTest {
                 "math never repeats a problem within a split");
     }
 
+    /**
+     * Every math record asks its key's problem in one of its split's wordings, with the right answer; training and
+     * held-out data use every trained wording and no reworded one, the reworded split only reworded ones.
+     */
     @Test
-    void mathHasEverySurfaceFormAndOperatorWithCorrectAnswers() {
-        Set<String> formsSeen = new HashSet<>();
-        List<BuiltinRecord> all = new ArrayList<>(DATA.generate(BuiltinSuite.MATH, Split.TRAIN));
-        all.addAll(DATA.generate(BuiltinSuite.MATH, Split.HELDOUT));
-        for (BuiltinRecord r : all) {
-            Matcher m = MATH.matcher(r.prompt());
-            assertTrue(m.matches(), r.prompt());
-            long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
-            char op = m.group(2).charAt(0);
-            long expected = switch (op) { case '+' -> a + b; case '-' -> a - b; default -> a * b; };
-            assertEquals(Long.toString(expected), r.answer(), r.prompt());
-            String form = r.prompt().startsWith("What is") ? "what" : r.prompt().startsWith("Compute") ? "compute" : "equals";
-            formsSeen.add(form + op);
-            if (r.difficulty() == 1) {
-                assertTrue(op != '*' && a >= 10 && a <= 99 && b >= 10 && b <= 99 && expected >= 0, "difficulty 1: " + r.prompt());
-            }
-            String response = r.messages().get(1).content();
-            assertTrue(response.startsWith("<think>") && response.endsWith("</think>" + r.answer()), response);
-            assertEquals("math", r.domain());
+    void mathWordsEachProblemInItsSplitsWordingsWithCorrectAnswers() {
+        Map<Character, List<String>> trained = ai.posttrain.data.builtin.MathProblems.TRAINED;
+        Map<Character, List<String>> reworded = ai.posttrain.data.builtin.MathProblems.REWORDED;
+        for (char op : new char[]{'+', '-', '*'}) {
+            Set<String> overlap = new HashSet<>(trained.get(op));
+            overlap.retainAll(reworded.get(op));
+            assertEquals(Set.of(), overlap, "a reworded wording is also trained");
+            assertTrue(trained.get(op).size() >= 20 && reworded.get(op).size() >= 4, "wordings of " + op);
         }
-        for (String form : List.of("what", "compute", "equals"))
-            for (char op : new char[]{'+', '-', '*'}) assertTrue(formsSeen.contains(form + op), "missing " + form + " " + op);
-        BuiltinRecord example = ai.posttrain.data.builtin.MathProblems.problem(23, '+', 45, 1, "What is %s %c %s?");
+        Set<String> seen = new HashSet<>(), seenReworded = new HashSet<>();
+        for (Split split : Split.values()) {
+            Map<Character, List<String>> wordings = split == Split.REWORDED ? reworded : trained;
+            for (BuiltinRecord r : DATA.generate(BuiltinSuite.MATH, split)) {
+                Matcher m = MATH_KEY.matcher(r.key());
+                assertTrue(m.matches(), r.key());
+                long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
+                char op = m.group(2).charAt(0);
+                long expected = switch (op) { case '+' -> a + b; case '-' -> a - b; default -> a * b; };
+                assertEquals(Long.toString(expected), r.answer(), r.prompt());
+                String wording = wordings.get(op).stream().filter(w -> String.format(w, a, b, op).equals(r.prompt())
+                        || op != '-' && String.format(w, b, a, op).equals(r.prompt())).findFirst().orElse(null);
+                assertNotNull(wording, split + ": '" + r.prompt() + "' is no " + op + " wording of " + r.key());
+                (split == Split.REWORDED ? seenReworded : seen).add(wording);
+                if (r.difficulty() == 1) {
+                    assertTrue(op != '*' && a >= 10 && a <= 99 && b >= 10 && b <= 99 && expected >= 0, "difficulty 1: " + r.prompt());
+                }
+                String response = r.messages().get(1).content();
+                assertTrue(response.startsWith("<think>") && response.endsWith("</think>" + r.answer()), response);
+                assertEquals("math", r.domain());
+            }
+        }
+        for (char op : new char[]{'+', '-'}) {
+            assertTrue(seen.containsAll(trained.get(op)), "a trained " + op + " wording never used");
+            assertTrue(seenReworded.containsAll(reworded.get(op)), "a reworded " + op + " wording never used");
+        }
+        BuiltinRecord example = ai.posttrain.data.builtin.MathProblems.problem(23, '+', 45, 1, "What is %1$s %3$c %2$s?");
         assertEquals("What is 23 + 45?", example.prompt());
         assertEquals("<think>3+5+0=8 d8 c0\n2+4+0=6 d6 c0</think>68", example.messages().get(1).content());
     }
@@ -126,9 +144,11 @@ class BuiltinDataTest {
             }
             String spelled = String.join("", digits).replaceFirst("^0+(?=\\d)", "");
             assertEquals(r.answer().replace("-", ""), spelled, response);
+            // The answer fits in RL's 128 new tokens with room to spare, the longest word problem in 80 bytes.
+            assertTrue(r.prompt().getBytes(StandardCharsets.UTF_8).length <= 80, r.prompt());
             if (r.difficulty() <= 2) {
-                int bytes = (r.prompt() + response).getBytes(StandardCharsets.UTF_8).length;
-                assertTrue(bytes <= 128, bytes + " bytes: " + r.prompt() + " " + response);
+                int bytes = response.getBytes(StandardCharsets.UTF_8).length;
+                assertTrue(bytes <= 96, bytes + " bytes: " + r.prompt() + " " + response);
             }
         }
     }
@@ -283,6 +303,13 @@ class BuiltinDataTest {
         Set<String> parts = new HashSet<>();
         for (BuiltinRecord r : records) Collections.addAll(parts, r.key().split("\\|"));
         return parts;
+    }
+
+    @Test
+    void onlySuitesWithRewordedWordingsHaveARewordedSplit() {
+        assertEquals(new BuiltinInput(BuiltinSuite.MATH, Split.REWORDED), BuiltinInput.parse("builtin:math:reworded"));
+        DataException e = assertThrows(DataException.class, () -> BuiltinInput.parse("builtin:code:reworded"));
+        assertTrue(e.getMessage().contains("'builtin:code:reworded'") && e.getMessage().contains("[math]"), e.getMessage());
     }
 
     private static List<String> json(List<BuiltinRecord> records) {
