@@ -126,7 +126,7 @@ class BuiltinDataTest {
         }
         BuiltinRecord example = ai.posttrain.data.builtin.MathProblems.problem(23, '+', 45, 1, "What is %1$s %3$c %2$s?");
         assertEquals("What is 23 + 45?", example.prompt());
-        assertEquals("<think>23+45\n3+5+0=8 d8 c0\n2+4+0=6 d6 c0</think>68", example.messages().get(1).content());
+        assertEquals("<think>3+5+0=8 d8 c0\n2+4+0=6 d6 c0</think>68", example.messages().get(1).content());
     }
 
     /** The digits written by the final column block, read from the last line up, spell the answer. */
