@@ -4,12 +4,12 @@ package ai.posttrain.data;
  * An input string {@code builtin:<suite>}, {@code builtin:<suite>:train}, {@code builtin:<suite>:heldout} or
  * {@code builtin:<suite>:reworded} (held-out problems in wordings no other split uses).
  */
-record BuiltinInput(BuiltinSuite suite, Split split) {
+public record BuiltinInput(BuiltinSuite suite, Split split) {
     static final String PREFIX = "builtin:";
 
-    static boolean isBuiltin(String input) { return input.startsWith(PREFIX); }
+    public static boolean isBuiltin(String input) { return input.startsWith(PREFIX); }
 
-    static BuiltinInput parse(String input) {
+    public static BuiltinInput parse(String input) {
         String[] parts = input.substring(PREFIX.length()).split(":", -1);
         if (parts.length > 2) throw new DataException("Bad builtin input '" + input + "': expected builtin:<suite>[:train|:heldout|:reworded]");
         BuiltinSuite suite = BuiltinSuite.parse(parts[0]);

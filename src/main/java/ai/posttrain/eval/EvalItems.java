@@ -1,10 +1,12 @@
 package ai.posttrain.eval;
 
 import ai.posttrain.data.BuiltinData;
+import ai.posttrain.data.BuiltinInput;
 import ai.posttrain.data.Message;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
 import ai.posttrain.data.RecordReader;
+import ai.posttrain.data.Split;
 import ai.posttrain.data.TokenCounter;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -34,7 +36,7 @@ public final class EvalItems {
         List<Dataset<Row>> rejected = new ArrayList<>();
         for (String input : inputs) {
             String suite = suiteName(input);
-            boolean chat = input.startsWith("builtin:") && CHAT_SUITES.contains(input.split(":")[1]);
+            boolean chat = BuiltinInput.isBuiltin(input) && CHAT_SUITES.contains(BuiltinInput.parse(input).suite().id());
             ReadResult result = RecordReader.read(spark, chat ? RecordKind.SFT : RecordKind.RL, List.of(input),
                     counter, maxTokens, builtin);
             if (result.rejectedCount() > 0) rejected.add(result.rejected());
@@ -46,9 +48,9 @@ public final class EvalItems {
 
     /** builtin:math:heldout → math; builtin:math:reworded → math_reworded; /data/my_eval.jsonl → my_eval. */
     public static String suiteName(String input) {
-        if (input.startsWith("builtin:")) {
-            String[] parts = input.split(":");
-            return parts[1] + (parts.length > 2 && parts[2].equals("reworded") ? "_reworded" : "");
+        if (BuiltinInput.isBuiltin(input)) {
+            BuiltinInput b = BuiltinInput.parse(input);
+            return b.suite().id() + (b.split() == Split.REWORDED ? "_reworded" : "");
         }
         String name = new Path(input).getName();
         int dot = name.indexOf('.');

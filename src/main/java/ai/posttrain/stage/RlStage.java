@@ -60,6 +60,8 @@ public final class RlStage {
     public static final String NAME = "rl";
     private final StageContext ctx;
     private final RlSettings settings;
+    /** Each sub-stage's training prompts, read once: later sub-stages revisit them. */
+    private final Map<String, List<RlPrompt>> trainingPrompts = new java.util.HashMap<>();
 
     public RlStage(StageContext ctx) {
         this.ctx = ctx;
@@ -191,10 +193,9 @@ public final class RlStage {
             }
             RewardScorer scorer = new RewardScorer(ctx.spark(), mix, rm == null ? null : rm.bytes(), ctx.template());
             PolicyLogProbs refLogProbs = new PolicyLogProbs(ctx.spark(), refBytes, ctx.template(), "ref_logprobs");
-            List<RlPrompt> own = prompts(sub.inputs(), sub.difficulties(), "rl:" + sub.name(), Integer.MAX_VALUE);
+            List<RlPrompt> own = trainingPrompts(sub);
             List<List<RlPrompt>> revisited = new ArrayList<>();
-            if (revisitCount() > 0)
-                for (SubStage e : earlier) revisited.add(prompts(e.inputs(), e.difficulties(), "rl:" + e.name(), Integer.MAX_VALUE));
+            if (revisitCount() > 0) for (SubStage e : earlier) revisited.add(trainingPrompts(e));
             List<RlPrompt> heldout = prompts(sub.heldout(), sub.difficulties(), "rl:" + sub.name() + ":heldout", sub.heldoutPrompts());
             ctx.console().printf("[rl] %s: %d prompts, %d held out, rewards %s, %d iterations x %d prompts x %d samples%s%n",
                     sub.name(), own.size(), heldout.size(), rewards, sub.iterations(), sub.promptsPerIteration(), sub.groupSize(),
@@ -628,6 +629,12 @@ public final class RlStage {
             proxies.forEach((c, v) -> m.put("proxy_" + c, v));
             return m;
         }
+    }
+
+    /** A sub-stage's training prompts (its inputs at its difficulty levels), read the first time they are asked for. */
+    private List<RlPrompt> trainingPrompts(SubStage sub) {
+        return trainingPrompts.computeIfAbsent(sub.name(),
+                name -> prompts(sub.inputs(), sub.difficulties(), "rl:" + name, Integer.MAX_VALUE));
     }
 
     /**
