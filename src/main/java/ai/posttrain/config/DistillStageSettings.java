@@ -14,6 +14,7 @@ import java.util.List;
  * @param schedule   one of {@link #SCHEDULES}
  * @param steps      training steps of the whole stage (the same for every schedule: equal compute)
  * @param kdFraction sequential: share of the steps that train kd; mixed: share of each minibatch's rows that are kd
+ *                   (mixed trains kd rows alone for the first {@code dpo.start} of its steps, then mines the pairs)
  */
 public record DistillStageSettings(String teacher, String init, String schedule, int steps, double kdFraction,
                                    Kd kd, Dpo dpo, TrainSettings train) implements Serializable {
@@ -28,20 +29,26 @@ public record DistillStageSettings(String teacher, String init, String schedule,
                      double weight)
             implements Serializable {}
 
-    /** Sequence level: student candidates ranked by the teacher (and verifiers) into DPO pairs. */
+    /**
+     * Sequence level: the student's candidates, and the teacher's greedy answer when {@code teacherAnswer}, ranked by
+     * the teacher (and verifiers) into DPO pairs; {@code nll} weighs the chosen answer's NLL in each pair's loss (RPO);
+     * {@code start} is the share of a mixed schedule's steps trained before the pairs are mined.
+     */
     public record Dpo(List<String> inputs, int maxPrompts, int candidates, double temperature, double topP,
-                      int maxNewTokens, double margin, double verifierWeight, double beta, double weight)
+                      int maxNewTokens, double margin, double verifierWeight, double beta, double weight,
+                      boolean teacherAnswer, double nll, double start)
             implements Serializable {}
 
     public boolean usesKd() { return !schedule.equals("dpo"); }
 
     public boolean usesDpo() { return !schedule.equals("kd"); }
 
-    /** Steps that train on kd minibatches before the first dpo step (sequential), else 0 or all. */
+    /** Steps that train on kd minibatches alone, before the pairs are mined (all for kd, none for dpo). */
     public int kdSteps() {
         return switch (schedule) {
             case "kd" -> steps;
             case "sequential" -> (int) Math.round(kdFraction * steps);
+            case "mixed" -> (int) Math.round(dpo.start() * steps);
             default -> 0;
         };
     }
@@ -69,7 +76,8 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         Dpo dpo = new Dpo(nonEmpty(d, "inputs"), d.intIn("max-prompts", 1, 100_000_000), d.intIn("candidates", 2, 1024),
                 d.doubleIn("temperature", 0.01, 100), topP, d.intIn("max-new-tokens", 1, 65536),
                 d.doubleIn("margin", 0, 1e6), d.doubleIn("verifier-weight", 0, 1e6), d.doubleIn("beta", 1e-6, 1e6),
-                d.doubleIn("weight", 0, 1e6));
+                d.doubleIn("weight", 0, 1e6), d.bool("teacher-answer"), d.doubleIn("nll", 0, 1e6),
+                d.doubleIn("start", 0, 1));
         TrainSettings train = TrainSettings.forStage(config, STAGE);
         DistillStageSettings out = new DistillStageSettings(s.string("teacher"), s.string("init"), schedule, steps,
                 kdFraction, kd, dpo, train);
@@ -84,6 +92,8 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         if (schedule.equals("mixed") && (out.mixedKdRows() == 0 || out.mixedKdRows() >= train.batchPerWorker()))
             throw new ConfigError(s.key("kd-fraction"), "gives " + out.mixedKdRows() + " kd rows of "
                     + train.batchPerWorker() + " per minibatch for schedule 'mixed'; both levels need rows");
+        if (schedule.equals("mixed") && out.kdSteps() >= steps)
+            throw new ConfigError(d.key("start"), "leaves no mixed steps out of " + steps + " for schedule 'mixed'");
         return out;
     }
 

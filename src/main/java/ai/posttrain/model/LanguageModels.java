@@ -57,6 +57,7 @@ public final class LanguageModels {
         head.setPgWeight(s.pgWeight());
         head.setTemperature(s.temperature());
         head.setBeta(s.beta());
+        head.setDpoNll(s.dpoNll());
         head.setClipLow(s.clipLow());
         head.setClipHigh(s.clipHigh());
         head.setKlCoef(s.klCoef());

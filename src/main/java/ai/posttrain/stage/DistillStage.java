@@ -33,8 +33,9 @@ import java.util.Optional;
 /**
  * Stage 3, dual-level distillation of the frozen teacher into the small student. Token level
  * ({@link TokenLevel}): the teacher's top-k log-probs over the SFT responses, trained with {@code kd}.
- * Sequence level ({@link SequenceLevel}): pairs ranked by the teacher among the student's own samples,
- * trained with {@code dpo} against the student as it was when the pairs were mined. The schedule
+ * Sequence level ({@link SequenceLevel}): pairs ranked by the teacher and verifiers among the student's own
+ * samples and the teacher's answer, trained with {@code dpo} (plus the chosen answer's NLL) against the student
+ * as it was when the pairs were mined. The schedule
  * (kd | dpo | sequential | mixed) decides which minibatches each of the stage's steps trains on; every
  * schedule trains the same number of steps on minibatches of the same size. Data flows top to bottom in {@link #run}.
  */
@@ -81,8 +82,8 @@ public final class DistillStage {
                 settings.schedule(), total);
 
         // 2. Token level: the teacher's top-k over the SFT responses (only while kd steps remain).
-        int kdEnd = settings.kdSteps();
-        int dpoStart = settings.schedule().equals("sequential") ? kdEnd : 0;
+        int kdEnd = settings.kdSteps();   // steps on kd rows alone; the pairs are mined after them
+        int dpoStart = kdEnd;
         boolean kdLeft = settings.usesKd() && (settings.schedule().equals("mixed") || step < kdEnd);
         JavaRDD<KdExample> kd = kdLeft ? TokenLevel.run(ctx, settings, teacherBytes) : null;
 
@@ -93,8 +94,9 @@ public final class DistillStage {
         int rows = train.batchPerWorker();
         int topK = settings.kd().topK();
 
-        // 3. kd steps first (schedules kd and sequential).
-        if (!settings.schedule().equals("mixed") && step < kdEnd) {
+        // 3. kd steps first (all of kd; the first part of sequential and mixed), so the student that samples the
+        //    sequence level's candidates already answers.
+        if (step < kdEnd) {
             JavaRDD<MultiDataSet> batches = DistillBatches.build(kd, rows, null, 0, topK, seed);
             MultiDataSet probe = DistillBatches.batch(kd.take(PROBE_ROWS), List.of(), topK);
             student = train(student, studentConfig, "kd", batches, probe, step, kdEnd, 0, trainer, metrics, progress, checkpoints);
@@ -168,7 +170,7 @@ public final class DistillStage {
     private HeadSettings headSettings() {
         HeadSettings d = HeadSettings.defaults();
         return new HeadSettings(d.sftWeight(), settings.kd().weight(), settings.dpo().weight(), d.pgWeight(),
-                settings.kd().temperature(), settings.dpo().beta(), d.clipLow(), d.clipHigh(), d.klCoef());
+                settings.kd().temperature(), settings.dpo().beta(), d.clipLow(), d.clipHigh(), d.klCoef(), settings.dpo().nll());
     }
 
     /** posttrain.stages.distill.teacher, else this run's overall-sft model. */

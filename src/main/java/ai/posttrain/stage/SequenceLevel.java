@@ -39,8 +39,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * Sequence level of distillation, on the executors: for each prompt the student samples N candidates,
- * the teacher scores each (mean log-prob per completion token; plus the verifier where the prompt has a
+ * Sequence level of distillation, on the executors: for each prompt the student samples N candidates (and,
+ * with {@code teacher-answer}, the teacher adds its greedy answer), the teacher scores each (mean log-prob per completion token; plus the verifier where the prompt has a
  * reference answer or tests, see {@link PairSelector}), and the best and the worst become a
  * (chosen, rejected) pair in table {@code pairs}, with both scores and the reference model's summed
  * log-probs of each completion (the student as it was when it sampled: the frozen DPO reference).
@@ -54,7 +54,7 @@ final class SequenceLevel {
             .add("chosen_score", DataTypes.DoubleType).add("rejected_score", DataTypes.DoubleType)
             .add("chosen_teacher_logp", DataTypes.DoubleType).add("rejected_teacher_logp", DataTypes.DoubleType)
             .add("chosen_verifier", DataTypes.DoubleType).add("rejected_verifier", DataTypes.DoubleType)
-            .add("candidates", DataTypes.IntegerType)
+            .add("candidates", DataTypes.IntegerType).add("chosen_is_teacher", DataTypes.BooleanType)
             .add("prompt_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
             .add("chosen_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
             .add("rejected_tokens", DataTypes.createArrayType(DataTypes.IntegerType, false))
@@ -65,11 +65,11 @@ final class SequenceLevel {
     /** One mined pair: a table row and a training pair. */
     record Mined(String promptId, String domain, String prompt, String chosen, String rejected, double chosenScore,
                  double rejectedScore, double chosenTeacher, double rejectedTeacher, Double chosenVerifier,
-                 Double rejectedVerifier, int candidates, DpoPair pair) implements Serializable {
+                 Double rejectedVerifier, int candidates, boolean chosenIsTeacher, DpoPair pair) implements Serializable {
         Row row() {
             return RowFactory.create(DistillStageSettings.STAGE, promptId, domain, prompt, chosen, rejected, chosenScore,
                     rejectedScore, chosenTeacher, rejectedTeacher, chosenVerifier, rejectedVerifier, candidates,
-                    boxed(pair.prompt()), boxed(pair.chosen()), boxed(pair.rejected()), pair.refChosen(), pair.refRejected());
+                    chosenIsTeacher, boxed(pair.prompt()), boxed(pair.chosen()), boxed(pair.rejected()), pair.refChosen(), pair.refRejected());
         }
     }
 
@@ -143,6 +143,7 @@ final class SequenceLevel {
         ComputationGraph studentGraph = student.restore();
         Sampler sampler = new Sampler(studentGraph, student.config());
         ComputationGraph teacherGraph = teacher.restore();
+        Sampler teacherSampler = dpo.teacherAnswer() ? new Sampler(teacherGraph, teacher.config()) : null;
         DomainScorer scorer = new DomainScorer();
         PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin());
         Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn, not only END_OF_TURN
@@ -152,7 +153,11 @@ final class SequenceLevel {
             List<int[]> prompts = Collections.nCopies(dpo.candidates(), prompt);
             SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(),
                     stop, promptSeed(seed, item.id()));
-            List<Sample> samples = sampler.generateFitting(prompts, options);
+            List<Sample> samples = new ArrayList<>(sampler.generateFitting(prompts, options));
+            // The teacher's own answer competes with the student's: where the student is wrong and the teacher
+            // right, the pair shows the student what to say instead, not only what not to say.
+            if (teacherSampler != null)
+                samples.addAll(teacherSampler.generateFitting(List.of(prompt), SamplingOptions.greedy(dpo.maxNewTokens(), stop)));
             List<int[]> completions = samples.stream().map(Sample::tokens).toList();
             double[] teacherSums = completionLogProbSums(teacherGraph, prompt, completions);
             double[] refSums = completionLogProbSums(studentGraph, prompt, completions);
@@ -174,7 +179,7 @@ final class SequenceLevel {
             out.add(new Mined(item.id(), item.domain(), render(item.prompt()), texts.get(c), texts.get(r),
                     pick.get().chosenScore(), pick.get().rejectedScore(), candidates.get(c).teacherScore(),
                     candidates.get(r).teacherScore(), candidates.get(c).verifierScore(), candidates.get(r).verifierScore(),
-                    samples.size(), new DpoPair(item.id(), prompt, completions.get(c), completions.get(r), refSums[c], refSums[r])));
+                    samples.size(), teacherSampler != null && c == samples.size() - 1, new DpoPair(item.id(), prompt, completions.get(c), completions.get(r), refSums[c], refSums[r])));
         }
         return out.iterator();
     }

@@ -90,7 +90,8 @@ class DistillStageTest {
                 "--set", "posttrain.stages.distill.schedule=mixed", "--set", "posttrain.stages.distill.steps=8")), err.toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         String log = err.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("[distill] mixed: steps 0-8"), log);
+        // dpo.start = 0.5: kd rows alone first, then the pairs are mined with that student and trained beside kd rows.
+        assertTrue(log.contains("[distill] kd: steps 0-4") && log.contains("[distill] mixed: steps 4-8"), log);
         assertTrue(seconds < 120, "quick distill took " + seconds + " s");
 
         // teacher_topk: k entries per response token, best first, equal to the teacher's own log-probs.
@@ -118,14 +119,20 @@ class DistillStageTest {
             double gap = p.getDouble(p.fieldIndex("chosen_score")) - p.getDouble(p.fieldIndex("rejected_score"));
             assertTrue(gap >= margin - 1e-12, "gap " + gap);
             assertNotEquals(p.getList(p.fieldIndex("chosen_tokens")), p.getList(p.fieldIndex("rejected_tokens")));
+            assertEquals(5, p.getInt(p.fieldIndex("candidates")), "4 student samples and the teacher's answer");
         }
+        // The teacher's greedy answer is among the candidates, and it is the chosen side of some pairs (the rejected
+        // side never: it is the teacher's most likely answer, so only a verifier could rank it last).
+        assertTrue(pairs.stream().anyMatch(p -> p.getBoolean(p.fieldIndex("chosen_is_teacher"))), "no pair chose the teacher's answer");
 
         // Training: the kd loss falls and the DPO implicit reward margin and accuracy rise on the probe pairs.
         List<Row> m = spark.read().parquet(run + "/metrics").where("stage = 'distill'").orderBy("step").collectAsList();
         assertEquals(8, m.size());
-        Map<String, Double> first = m.get(0).getJavaMap(m.get(0).fieldIndex("extra"));
+        Map<String, Double> first = m.get(4).getJavaMap(m.get(4).fieldIndex("extra"));   // the first mixed step
         Map<String, Double> last = m.get(7).getJavaMap(m.get(7).fieldIndex("extra"));
-        assertTrue(last.get("kd_loss") < first.get("kd_loss"), first + " -> " + last);
+        Map<String, Double> start = m.get(0).getJavaMap(m.get(0).fieldIndex("extra"));
+        assertTrue(last.get("kd_loss") < start.get("kd_loss"), start + " -> " + last);
+        assertFalse(start.containsKey("dpo_margin"), "no pairs before dpo.start: " + start);
         assertTrue(last.get("dpo_margin") > first.get("dpo_margin"), first + " -> " + last);
         assertTrue(last.get("dpo_accuracy") >= first.get("dpo_accuracy"), first + " -> " + last);
 
@@ -186,6 +193,8 @@ class DistillStageTest {
                 // Odd minibatches cannot hold dpo pairs (kd alone, the default schedule, allows them).
                 new String[]{"posttrain.stages.distill.schedule=mixed", "posttrain.stages.distill.train.batch-per-worker=7",
                         "posttrain.stages.distill.train.batch-per-worker"},
+                new String[]{"posttrain.stages.distill.schedule=mixed", "posttrain.stages.distill.dpo.start=1",
+                        "posttrain.stages.distill.dpo.start"},
                 new String[]{"posttrain.stages.distill.teacher=\"" + dir.resolve("nothing") + "\"", "posttrain.stages.distill.teacher"})) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             List<String> argv = new ArrayList<>(List.of(args("stage", "distill", "--run", run)));

@@ -14,18 +14,21 @@ import java.io.Serializable;
  * @param clipLow     PG ratio clip below: 1 - clipLow
  * @param clipHigh    PG ratio clip above: 1 + clipHigh
  * @param klCoef      PG coefficient of the k3 KL-to-reference penalty
+ * @param dpoNll      weight of the chosen completion's per-token negative log-likelihood in each DPO pair's loss
+ *                    (RPO): keeps DPO from lowering the chosen answer's likelihood along with the rejected one's
  */
 public record HeadSettings(double sftWeight, double kdWeight, double dpoWeight, double pgWeight,
                            double temperature, double beta, double clipLow, double clipHigh,
-                           double klCoef) implements Serializable {
+                           double klCoef, double dpoNll) implements Serializable {
     public HeadSettings {
         if (!(temperature > 0)) throw new IllegalArgumentException("KD temperature must be > 0, got " + temperature);
         if (clipLow < 0 || clipLow >= 1) throw new IllegalArgumentException("clipLow must be in [0,1), got " + clipLow);
+        if (dpoNll < 0) throw new IllegalArgumentException("dpoNll must be >= 0, got " + dpoNll);
         if (clipHigh < 0) throw new IllegalArgumentException("clipHigh must be >= 0, got " + clipHigh);
     }
 
     public static HeadSettings defaults() {
-        return new HeadSettings(1, 1, 1, 1, 1.0, 0.1, 0.2, 0.2, 0.0);
+        return new HeadSettings(1, 1, 1, 1, 1.0, 0.1, 0.2, 0.2, 0.0, 0.0);
     }
 
     public double weightOf(Objective o) {

@@ -168,7 +168,14 @@ final class LmHeadLoss {
             double loss = u > 0 ? Math.log1p(Math.exp(-u)) : -u + Math.log1p(Math.exp(u));   // -log sigmoid(u)
             double sigNeg = 1 / (1 + Math.exp(u));                                            // sigmoid(-u)
             double scale = s.dpoWeight() / pl.dpoPairs;
-            grad[c] = -scale * beta * sigNeg;
+            if (s.dpoNll() > 0) {   // RPO: the chosen completion's mean NLL, so DPO cannot win by lowering both
+                double tokens = 0;
+                for (int t = c * pl.timeSteps; t < (c + 1) * pl.timeSteps; t++) tokens += pl.mask[t];
+                tokens = Math.max(tokens, 1);
+                loss += s.dpoNll() * -pi[c] / tokens;
+                grad[c] -= scale * s.dpoNll() / tokens;
+            }
+            grad[c] -= scale * beta * sigNeg;
             grad[rj] = scale * beta * sigNeg;
             acc.dpo += loss;
             acc.example[c] += scale * loss / 2;

@@ -30,8 +30,8 @@ import java.util.Objects;
  *  L_kd  = tau^2 * sum_t m w KL(q || softmax(z/tau))          / sum_t m            over KD rows
  *          q = the teacher's top-k probabilities renormalised over the k ids; the KL sums over those ids:
  *          sum_j q_j (log q_j - log softmax(z/tau)_{id_j})
- *  L_dpo = mean over pairs (2i chosen, 2i+1 rejected) of -log sigmoid(beta((pi_c - ref_c) - (pi_r - ref_r))),
- *          pi = sum_t m log softmax(z)_{target} over the row
+ *  L_dpo = mean over pairs (2i chosen, 2i+1 rejected) of -log sigmoid(beta((pi_c - ref_c) - (pi_r - ref_r)))
+ *          - dpoNll * pi_c / sum_t m_c,   pi = sum_t m log softmax(z)_{target} over the row
  *  L_pg  = sum_t m [ -min(r A, clip(r, 1-clipLow, 1+clipHigh) A) + klCoef k3 ]     / sum_t m over PG rows
  *          r = exp(logp - oldLogp), A = the row's advantage, k3 = exp(ref - logp) - (ref - logp) - 1
  *          (token-mean over every PG token of the minibatch, not a per-sequence mean)
@@ -52,7 +52,7 @@ import java.util.Objects;
  */
 public class LmHeadOutputLayer extends FeedForwardLayer {
     private double sftWeight = 1, kdWeight = 1, dpoWeight = 1, pgWeight = 1;
-    private double temperature = 1, beta = 0.1, clipLow = 0.2, clipHigh = 0.2, klCoef = 0.0;
+    private double temperature = 1, beta = 0.1, clipLow = 0.2, clipHigh = 0.2, klCoef = 0.0, dpoNll = 0.0;
     private long maxLogitsPerChunk = 8L << 20;
     /** False for heads without a bias (the Llama family's lm_head): "b" gets no gradient and so stays as it is (0). */
     private boolean trainBias = true;
@@ -72,13 +72,14 @@ public class LmHeadOutputLayer extends FeedForwardLayer {
         clipLow = b.clipLow;
         clipHigh = b.clipHigh;
         klCoef = b.klCoef;
+        dpoNll = b.dpoNll;
         maxLogitsPerChunk = b.maxLogitsPerChunk;
         settings();   // validates
         initializeConstraints(b);
     }
 
     public HeadSettings settings() {
-        return new HeadSettings(sftWeight, kdWeight, dpoWeight, pgWeight, temperature, beta, clipLow, clipHigh, klCoef);
+        return new HeadSettings(sftWeight, kdWeight, dpoWeight, pgWeight, temperature, beta, clipLow, clipHigh, klCoef, dpoNll);
     }
 
     @Override
@@ -148,6 +149,8 @@ public class LmHeadOutputLayer extends FeedForwardLayer {
     public void setClipHigh(double v) { clipHigh = v; }
     public double getKlCoef() { return klCoef; }
     public void setKlCoef(double v) { klCoef = v; }
+    public double getDpoNll() { return dpoNll; }
+    public void setDpoNll(double v) { dpoNll = v; }
     public long getMaxLogitsPerChunk() { return maxLogitsPerChunk; }
     public void setMaxLogitsPerChunk(long v) { maxLogitsPerChunk = v; }
     public boolean isTrainBias() { return trainBias; }
@@ -172,7 +175,7 @@ public class LmHeadOutputLayer extends FeedForwardLayer {
     /** Builder in DL4J style: {@code new LmHeadOutputLayer.Builder().nIn(64).nOut(vocab).kdTemperature(2).build()}. */
     public static class Builder extends FeedForwardLayer.Builder<Builder> {
         private double sftWeight = 1, kdWeight = 1, dpoWeight = 1, pgWeight = 1;
-        private double temperature = 1, beta = 0.1, clipLow = 0.2, clipHigh = 0.2, klCoef = 0.0;
+        private double temperature = 1, beta = 0.1, clipLow = 0.2, clipHigh = 0.2, klCoef = 0.0, dpoNll = 0.0;
         private long maxLogitsPerChunk = 8L << 20;
 
         public Builder sftWeight(double w) { sftWeight = w; return this; }
@@ -187,6 +190,8 @@ public class LmHeadOutputLayer extends FeedForwardLayer {
         public Builder clip(double low, double high) { clipLow = low; clipHigh = high; return this; }
         /** PG k3 KL-to-reference coefficient (default 0). */
         public Builder klCoef(double c) { klCoef = c; return this; }
+        /** Weight of the chosen completion's per-token NLL in each DPO pair's loss (default 0: plain DPO). */
+        public Builder dpoNll(double w) { dpoNll = w; return this; }
         /** Most logits held at once (rows per chunk = this / vocab); default 8M. */
         public Builder maxLogitsPerChunk(long n) { maxLogitsPerChunk = n; return this; }
 

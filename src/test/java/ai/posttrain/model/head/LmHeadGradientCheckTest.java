@@ -81,7 +81,7 @@ class LmHeadGradientCheckTest {
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.DOUBLE).updater(new NoOp()).graphBuilder().addInputs("in")
                 .addLayer("rnn", new SimpleRnn.Builder().nIn(F).nOut(HIDDEN).activation(Activation.TANH).build(), "in")
-                .addLayer("head", new LmHeadOutputLayer.Builder().nIn(HIDDEN).nOut(V).kdTemperature(1.5).dpoBeta(0.7)
+                .addLayer("head", new LmHeadOutputLayer.Builder().nIn(HIDDEN).nOut(V).kdTemperature(1.5).dpoBeta(0.7).dpoNll(0.6)
                         .clip(0.2, 0.3).klCoef(0.2).sftWeight(0.8).kdWeight(1.2).dpoWeight(1.0).pgWeight(0.9).build(), "rnn")
                 .setOutputs("head").build());
         net.init();

@@ -53,6 +53,11 @@ class LmHeadObjectivesTest {
     }
 
     @Test
+    void dpoWithChosenNll() {   // RPO: the chosen row's mean NLL joins each pair's loss
+        check(14, 4, c -> { }, (c, p) -> { c.addDpoPair(p); c.addDpoPair(p); }, conf().dpoNll(0.8).build());
+    }
+
+    @Test
     void pgWithClippingAndKl() {
         Outcome o = check(14, 6, c -> { }, (c, p) -> { for (int e = 0; e < 6; e++) c.addPg(p, e); }, conf().build());
         assertTrue(o.diagnostics.pgClipFraction() > 0 && o.diagnostics.pgClipFraction() < 1,

@@ -29,7 +29,7 @@ class LmHeadSerializationTest {
         assertEquals(conf, back);
         Layer head = ((LayerVertex) back.getVertices().get("head")).getLayerConf().getLayer();
         LmHeadOutputLayer h = assertInstanceOf(LmHeadOutputLayer.class, head);
-        assertEquals(new HeadSettings(0.8, 1.2, 1.0, 0.9, 1.5, 0.7, 0.2, 0.3, 0.2), h.settings());
+        assertEquals(new HeadSettings(0.8, 1.2, 1.0, 0.9, 1.5, 0.7, 0.2, 0.3, 0.2, 0.6), h.settings());
 
         File zip = dir.resolve("model.zip").toFile();
         ModelSerializer.writeModel(net, zip, true);

@@ -72,6 +72,9 @@ final class ReferenceHead {
             if ((int) labels[e][2][0] != 3) continue;
             double u = s.beta() * ((pi[e] - labels[e][6][0]) - (pi[e + 1] - labels[e + 1][6][0]));
             dpoSum += -Math.log(1 / (1 + Math.exp(-u)));
+            double chosenTokens = 0;
+            for (int t = 0; t < tt; t++) chosenTokens += mask[e][t];
+            dpoSum += s.dpoNll() * -pi[e] / Math.max(chosenTokens, 1);
             pairs++;
         }
         return (sftDen > 0 ? s.sftWeight() * sftNum / sftDen : 0) + (kdDen > 0 ? s.kdWeight() * kdNum / kdDen : 0)
