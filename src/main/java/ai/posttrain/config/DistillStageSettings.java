@@ -34,9 +34,9 @@ public record DistillStageSettings(String teacher, String init, String schedule,
      * the teacher (and verifiers) into DPO pairs; {@code nll} weighs the chosen answer's NLL in each pair's loss (RPO);
      * {@code start} is the share of a mixed schedule's steps trained before the pairs are mined.
      */
-    public record Dpo(List<String> inputs, int maxPrompts, int candidates, double temperature, double topP,
-                      int maxNewTokens, double margin, double verifierWeight, double beta, double weight,
-                      boolean teacherAnswer, double nll, double start)
+    public record Dpo(List<String> inputs, List<Integer> difficulties, int maxPrompts, int candidates, double temperature,
+                      double topP, int maxNewTokens, double margin, double verifierWeight, boolean chosenMustPass,
+                      double beta, double weight, boolean teacherAnswer, double nll, double start)
             implements Serializable {}
 
     public boolean usesKd() { return !schedule.equals("dpo"); }
@@ -73,9 +73,12 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         Settings d = s.child("dpo");
         double topP = d.doubleIn("top-p", 0, 1);
         if (topP == 0) throw new ConfigError(d.key("top-p"), "must be in (0, 1], got 0");
-        Dpo dpo = new Dpo(nonEmpty(d, "inputs"), d.intIn("max-prompts", 1, 100_000_000), d.intIn("candidates", 2, 1024),
+        String dpoKey = s.key("dpo");
+        Dpo dpo = new Dpo(nonEmpty(d, "inputs"), SftStageSettings.difficulties(config.getConfig(dpoKey), dpoKey),
+                d.intIn("max-prompts", 1, 100_000_000), d.intIn("candidates", 2, 1024),
                 d.doubleIn("temperature", 0.01, 100), topP, d.intIn("max-new-tokens", 1, 65536),
-                d.doubleIn("margin", 0, 1e6), d.doubleIn("verifier-weight", 0, 1e6), d.doubleIn("beta", 1e-6, 1e6),
+                d.doubleIn("margin", 0, 1e6), d.doubleIn("verifier-weight", 0, 1e6), d.bool("chosen-must-pass"),
+                d.doubleIn("beta", 1e-6, 1e6),
                 d.doubleIn("weight", 0, 1e6), d.bool("teacher-answer"), d.doubleIn("nll", 0, 1e6),
                 d.doubleIn("start", 0, 1));
         TrainSettings train = TrainSettings.forStage(config, STAGE);

@@ -32,6 +32,12 @@ public final class EvalItems {
 
     public static Read read(SparkSession spark, List<String> inputs, BuiltinData builtin, TokenCounter counter,
                             int maxTokens, int perSuite) {
+        return read(spark, inputs, builtin, counter, maxTokens, perSuite, List.of());
+    }
+
+    /** As above, keeping only records at {@code difficulties} ([] = all) before the per-suite cap. */
+    public static Read read(SparkSession spark, List<String> inputs, BuiltinData builtin, TokenCounter counter,
+                            int maxTokens, int perSuite, List<Integer> difficulties) {
         List<EvalItem> items = new ArrayList<>();
         List<Dataset<Row>> rejected = new ArrayList<>();
         for (String input : inputs) {
@@ -40,7 +46,9 @@ public final class EvalItems {
             ReadResult result = RecordReader.read(spark, chat ? RecordKind.SFT : RecordKind.RL, List.of(input),
                     counter, maxTokens, builtin);
             if (result.rejectedCount() > 0) rejected.add(result.rejected());
-            List<Row> rows = result.valid().orderBy("source", "line").limit(perSuite).collectAsList();
+            Dataset<Row> valid = difficulties.isEmpty() ? result.valid()
+                    : result.valid().where(org.apache.spark.sql.functions.col("difficulty").isin(difficulties.toArray()));
+            List<Row> rows = valid.orderBy("source", "line").limit(perSuite).collectAsList();
             for (Row r : rows) items.add(chat ? fromChat(suite, r) : fromPrompt(suite, r));
         }
         return new Read(items, rejected);

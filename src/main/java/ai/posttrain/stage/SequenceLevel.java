@@ -83,7 +83,7 @@ final class SequenceLevel {
         long t0 = System.nanoTime();
         int perInput = (dpo.maxPrompts() + dpo.inputs().size() - 1) / dpo.inputs().size();
         EvalItems.Read read = EvalItems.read(ctx.spark(), dpo.inputs(), ctx.builtin(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), perInput);
+                ctx.config().data().maxTokens(), perInput, dpo.difficulties());
         String origin = stage + ":dpo";
         for (Dataset<Row> rejected : read.rejected())
             ctx.tables().appendReplacing("rejected", rejected.withColumn("origin", lit(origin)), col("origin").equalTo(origin));
@@ -145,7 +145,7 @@ final class SequenceLevel {
         ComputationGraph teacherGraph = teacher.restore();
         Sampler teacherSampler = dpo.teacherAnswer() ? new Sampler(teacherGraph, teacher.config()) : null;
         DomainScorer scorer = new DomainScorer();
-        PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin());
+        PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin(), dpo.chosenMustPass());
         Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn, not only END_OF_TURN
         while (items.hasNext()) {
             EvalItem item = items.next();

@@ -10,6 +10,8 @@ import java.util.Optional;
  * the prompt has a verifier; so with a large enough weight a verified answer beats any unverified one.
  * Best and worst form a pair only when their scores differ by at least {@code margin} (and by more than
  * zero) and their tokens differ. Ties go to the earliest candidate for chosen and the latest for rejected.
+ * With {@code chosenMustPass}, a verified prompt gives a pair only when its chosen candidate passes (score 1): a
+ * pair whose better answer is still wrong would teach a wrong answer.
  */
 public final class PairSelector {
     /** One candidate: its ids, the teacher's mean log-prob per token, the verifier's score or null (no reference). */
@@ -20,11 +22,17 @@ public final class PairSelector {
 
     private final double verifierWeight;
     private final double margin;
+    private final boolean chosenMustPass;
 
     public PairSelector(double verifierWeight, double margin) {
+        this(verifierWeight, margin, false);
+    }
+
+    public PairSelector(double verifierWeight, double margin, boolean chosenMustPass) {
         if (verifierWeight < 0 || margin < 0) throw new IllegalArgumentException("weight and margin must be >= 0");
         this.verifierWeight = verifierWeight;
         this.margin = margin;
+        this.chosenMustPass = chosenMustPass;
     }
 
     public double score(Candidate c) {
@@ -44,6 +52,8 @@ public final class PairSelector {
         double gap = s[best] - s[worst];
         if (best == worst || !(gap > 0) || gap < margin) return Optional.empty();
         if (Arrays.equals(candidates.get(best).tokens(), candidates.get(worst).tokens())) return Optional.empty();
+        Double verified = candidates.get(best).verifierScore();
+        if (chosenMustPass && verified != null && verified < 1) return Optional.empty();
         return Optional.of(new Selection(best, worst, s[best], s[worst]));
     }
 }

@@ -63,4 +63,18 @@ class PairSelectorTest {
         assertTrue(s.select(List.of(new Candidate(new int[]{7, 8}, -1, 1.0), new Candidate(new int[]{7, 8}, -1, 0.0))).isEmpty());
         assertTrue(s.select(List.of(c(1, -1, null))).isEmpty());
     }
+
+    @Test
+    void chosenMustPassDropsPairsWhoseBetterAnswerIsStillWrong() {
+        // Verified prompt, every answer wrong or half right: the teacher's favourite would be chosen, but teaches a wrong answer.
+        List<Candidate> wrong = List.of(c(1, -0.2, 0.0), c(2, -2.0, 0.0), c(3, -1.0, 0.5));
+        assertTrue(new PairSelector(2.0, 0.1).select(wrong).isPresent());
+        assertTrue(new PairSelector(2.0, 0.1, true).select(wrong).isEmpty());
+        // One passing answer: it is chosen, against the worst.
+        Selection pick = new PairSelector(2.0, 0.1, true).select(List.of(c(1, -0.2, 0.0), c(2, -1.5, 1.0), c(3, -2.0, 0.0))).orElseThrow();
+        assertEquals(1, pick.chosen());
+        assertEquals(2, pick.rejected());
+        // Prompts without a verifier are ranked by the teacher alone, as before.
+        assertTrue(new PairSelector(2.0, 0.1, true).select(List.of(c(1, -0.2, null), c(2, -2.0, null))).isPresent());
+    }
 }
