@@ -19,7 +19,7 @@ import java.util.List;
 public record DistillStageSettings(String teacher, String init, String schedule, int steps, double kdFraction,
                                    Kd kd, Dpo dpo, TrainSettings train) implements Serializable {
     public static final String STAGE = "distill";
-    public static final List<String> SCHEDULES = List.of("kd", "dpo", "sequential", "mixed");
+    public static final List<String> SCHEDULES = List.of("kd", "dpo", "sequential", "mixed", "on-policy");
 
     /**
      * Token level: the teacher's top-k log-probs over the SFT responses. {@code selection} picks the
@@ -41,14 +41,15 @@ public record DistillStageSettings(String teacher, String init, String schedule,
 
     public boolean usesKd() { return !schedule.equals("dpo"); }
 
-    public boolean usesDpo() { return !schedule.equals("kd"); }
+    /** Whether the schedule trains DPO pairs (on-policy trains the sequence level's samples with kd instead). */
+    public boolean usesDpo() { return !schedule.equals("kd") && !schedule.equals("on-policy"); }
 
     /** Steps that train on kd minibatches alone, before the pairs are mined (all for kd, none for dpo). */
     public int kdSteps() {
         return switch (schedule) {
             case "kd" -> steps;
             case "sequential" -> (int) Math.round(kdFraction * steps);
-            case "mixed" -> (int) Math.round(dpo.start() * steps);
+            case "mixed", "on-policy" -> (int) Math.round(dpo.start() * steps);
             default -> 0;
         };
     }
@@ -95,8 +96,8 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         if (schedule.equals("mixed") && (out.mixedKdRows() == 0 || out.mixedKdRows() >= train.batchPerWorker()))
             throw new ConfigError(s.key("kd-fraction"), "gives " + out.mixedKdRows() + " kd rows of "
                     + train.batchPerWorker() + " per minibatch for schedule 'mixed'; both levels need rows");
-        if (schedule.equals("mixed") && out.kdSteps() >= steps)
-            throw new ConfigError(d.key("start"), "leaves no mixed steps out of " + steps + " for schedule 'mixed'");
+        if ((schedule.equals("mixed") || schedule.equals("on-policy")) && out.kdSteps() >= steps)
+            throw new ConfigError(d.key("start"), "leaves no steps after it out of " + steps + " for schedule '" + schedule + "'");
         return out;
     }
 

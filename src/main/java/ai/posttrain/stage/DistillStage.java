@@ -118,6 +118,17 @@ public final class DistillStage {
             pairs.unpersist(false);
             step = total;
         }
+        // 4'. On-policy (GKD): the student's own samples for the sequence level's prompts, with the teacher's top-k
+        //     at every sampled token, join the token-level examples for the steps after dpo.start.
+        if (settings.schedule().equals("on-policy") && step < total) {
+            JavaRDD<KdExample> own = SequenceLevel.onPolicy(ctx, settings, ModelBytes.of(student, studentConfig), teacherBytes);
+            JavaRDD<MultiDataSet> batches = DistillBatches.build(kd.union(own), rows, null, 0, topK, seed);
+            MultiDataSet probe = DistillBatches.batch(own.take(PROBE_ROWS), List.of(), topK);
+            student = train(student, studentConfig, "on-policy", batches, probe, step, total, dpoStart, trainer, metrics,
+                    progress, checkpoints);
+            own.unpersist(false);
+            step = total;
+        }
         metrics.flush();
         if (kd != null) kd.unpersist(false);
 

@@ -14,7 +14,10 @@ import ai.posttrain.model.head.TokenLogProbs;
 import ai.posttrain.tokenizer.ChatTemplate;
 import ai.posttrain.train.DpoPair;
 import ai.posttrain.train.Minibatches;
+import ai.posttrain.train.KdExample;
 import ai.posttrain.train.PairSelector;
+import ai.posttrain.train.SftExample;
+import ai.posttrain.train.TeacherTopK;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -81,16 +84,7 @@ final class SequenceLevel {
         String stage = DistillStageSettings.STAGE;
         DistillStageSettings.Dpo dpo = settings.dpo();
         long t0 = System.nanoTime();
-        int perInput = (dpo.maxPrompts() + dpo.inputs().size() - 1) / dpo.inputs().size();
-        EvalItems.Read read = EvalItems.read(ctx.spark(), dpo.inputs(), ctx.builtin(), ctx.tokenCounter(),
-                ctx.config().data().maxTokens(), perInput, dpo.difficulties());
-        String origin = stage + ":dpo";
-        for (Dataset<Row> rejected : read.rejected())
-            ctx.tables().appendReplacing("rejected", rejected.withColumn("origin", lit(origin)), col("origin").equalTo(origin));
-        List<EvalItem> items = new ArrayList<>(read.items());
-        if (items.isEmpty()) throw new IllegalStateException("no valid prompts in " + dpo.inputs() + " for the sequence level");
-        Collections.shuffle(items, new Random(ctx.config().seed()));   // suites spread over the executors
-        if (items.size() > dpo.maxPrompts()) items = items.subList(0, dpo.maxPrompts());
+        List<EvalItem> items = prompts(ctx, dpo);
 
         Broadcast<ModelBytes> sharedStudent = ctx.sc().broadcast(student);
         Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
@@ -118,6 +112,80 @@ final class SequenceLevel {
             throw new IllegalStateException("no prompt gave a pair whose scores differ by posttrain.stages.distill.dpo.margin = "
                     + dpo.margin() + "; lower it or raise dpo.candidates / dpo.temperature");
         return pairs;
+    }
+
+    /** The sequence level's prompts: at most max-prompts, spread evenly over the inputs, in a seeded order. */
+    private static List<EvalItem> prompts(StageContext ctx, DistillStageSettings.Dpo dpo) {
+        int perInput = (dpo.maxPrompts() + dpo.inputs().size() - 1) / dpo.inputs().size();
+        EvalItems.Read read = EvalItems.read(ctx.spark(), dpo.inputs(), ctx.builtin(), ctx.tokenCounter(),
+                ctx.config().data().maxTokens(), perInput, dpo.difficulties());
+        String origin = DistillStageSettings.STAGE + ":dpo";
+        for (Dataset<Row> rejected : read.rejected())
+            ctx.tables().appendReplacing("rejected", rejected.withColumn("origin", lit(origin)), col("origin").equalTo(origin));
+        List<EvalItem> items = new ArrayList<>(read.items());
+        if (items.isEmpty()) throw new IllegalStateException("no valid prompts in " + dpo.inputs() + " for the sequence level");
+        Collections.shuffle(items, new Random(ctx.config().seed()));   // suites spread over the executors
+        return items.size() > dpo.maxPrompts() ? items.subList(0, dpo.maxPrompts()) : items;
+    }
+
+    /**
+     * On-policy token level (GKD): the student samples {@code candidates} completions per prompt and the teacher's
+     * top-k at every sampled token makes each a kd example, so the student learns the teacher's next-token
+     * distribution on the text it writes itself, not only on the SFT responses. The examples stay on the
+     * executors; a resume past dpo.start samples them again with the resumed student.
+     */
+    static JavaRDD<KdExample> onPolicy(StageContext ctx, DistillStageSettings settings, ModelBytes student, ModelBytes teacher) {
+        String stage = DistillStageSettings.STAGE;
+        DistillStageSettings.Dpo dpo = settings.dpo();
+        DistillStageSettings.Kd kd = settings.kd();
+        long t0 = System.nanoTime();
+        List<EvalItem> items = prompts(ctx, dpo);
+        Broadcast<ModelBytes> sharedStudent = ctx.sc().broadcast(student);
+        Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
+        ChatTemplate chat = ctx.template();
+        long seed = ctx.config().seed();
+        JavaRDD<KdExample> examples = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
+                .mapPartitions((Iterator<EvalItem> it) -> samplePartition(it, sharedStudent.value(), sharedTeacher.value(),
+                        chat, dpo, kd, seed))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long count;
+        try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] on-policy samples")) {
+            count = examples.count();
+        }
+        sharedStudent.unpersist(false);
+        sharedTeacher.unpersist(false);
+        ctx.console().printf("[%s] on-policy: %d student samples from %d prompts, teacher top-%d on each (%.0fs)%n", stage,
+                count, items.size(), kd.topK(), (System.nanoTime() - t0) / 1e9);
+        if (count == 0) throw new IllegalStateException("the student wrote no tokens for any of the sequence level's prompts");
+        return examples;
+    }
+
+    private static Iterator<KdExample> samplePartition(Iterator<EvalItem> items, ModelBytes student, ModelBytes teacher,
+                                                       ChatTemplate chat, DistillStageSettings.Dpo dpo,
+                                                       DistillStageSettings.Kd kd, long seed) {
+        List<KdExample> out = new ArrayList<>();
+        if (!items.hasNext()) return out.iterator();
+        Sampler sampler = new Sampler(student.restore(), student.config());
+        TeacherTopK topK = new TeacherTopK(teacher.restore(), kd.topK(), kd.temperature());
+        Set<Integer> stop = Set.copyOf(chat.stopIds());
+        while (items.hasNext()) {
+            EvalItem item = items.next();
+            int[] prompt = chat.render(item.prompt(), true).ids();
+            SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(),
+                    stop, promptSeed(seed, item.id()));
+            List<SftExample> batch = new ArrayList<>();
+            List<Sample> samples = sampler.generateFitting(Collections.nCopies(dpo.candidates(), prompt), options);
+            for (int i = 0; i < samples.size(); i++) {
+                int[] completion = samples.get(i).tokens();
+                if (completion.length == 0) continue;
+                int[] sequence = DpoPair.sequence(prompt, completion);
+                boolean[] trained = new boolean[sequence.length];
+                for (int t = prompt.length; t < sequence.length; t++) trained[t] = true;
+                batch.add(new SftExample(item.id() + "#" + i, item.domain(), sequence, trained));
+            }
+            if (!batch.isEmpty()) out.addAll(topK.score(batch));
+        }
+        return out.iterator();
     }
 
     /** The pairs a previous (interrupted) run of the stage mined, for a resume past the start of the dpo steps. */

@@ -146,6 +146,32 @@ class DistillStageTest {
         assertTrue(out.toString().contains("\"pairs\":" + pairs.size()), out.toString());
     }
 
+    @Test
+    void onPolicyDistillationTrainsOnTheStudentsOwnSamplesScoredByTheTeacher(@TempDir Path dir) throws Exception {
+        String run = dir.resolve("run").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, cli(new ByteArrayOutputStream(), err, args("stage", "distill", "--run", run,
+                "--set", "posttrain.stages.distill.schedule=on-policy", "--set", "posttrain.stages.distill.steps=6")), err.toString());
+        String log = err.toString(StandardCharsets.UTF_8);
+        // kd rows alone until dpo.start (0.5), then the student samples 4 completions for each of the 12 prompts.
+        assertTrue(log.contains("[distill] kd: steps 0-3") && log.contains("[distill] on-policy: steps 3-6"), log);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("on-policy: (\\d+) student samples from (\\d+) prompts").matcher(log);
+        assertTrue(m.find(), log);
+        int samples = Integer.parseInt(m.group(1)), prompts = Integer.parseInt(m.group(2));
+        assertEquals(12, prompts);
+        assertTrue(samples > prompts && samples <= 4 * prompts, log);
+        // No pairs: this schedule trains the samples with the kd objective; its probe rows are the student's samples.
+        assertFalse(java.nio.file.Files.exists(dir.resolve("run/pairs")));
+        List<Row> rows = spark.read().parquet(run + "/metrics").where("stage = 'distill'").orderBy("step").collectAsList();
+        assertEquals(List.of("kd", "kd", "kd", "on-policy", "on-policy", "on-policy"),
+                rows.stream().map(r -> r.getString(r.fieldIndex("phase"))).toList());
+        for (Row r : rows) {
+            Map<String, Double> extra = r.getJavaMap(r.fieldIndex("extra"));
+            assertTrue(extra.get("kd_loss") > 0 && Double.isFinite(extra.get("kd_loss")), extra.toString());
+            assertFalse(extra.containsKey("dpo_loss"), extra.toString());
+        }
+    }
+
     /** For one example, the stored top-k log-probs equal the teacher graph's log-probs of those ids. */
     private void checkAgainstTheTeacher(List<Row> topk) {
         String id = topk.get(0).getString(topk.get(0).fieldIndex("example_id"));
