@@ -85,16 +85,13 @@ final class SequenceLevel {
         DistillStageSettings.Dpo dpo = settings.dpo();
         long t0 = System.nanoTime();
         List<EvalItem> items = prompts(ctx, dpo);
-
-        Broadcast<ModelBytes> sharedStudent = ctx.sc().broadcast(student);
-        Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
         ChatTemplate chat = ctx.template();
         long seed = ctx.config().seed();
-        // Four tasks per core, for progress lines (SparkProgress); each prompt has its own seed, so the pairs do not
-        // depend on how the prompts are split. The mined pairs stay on the executors (persisted), never collected.
-        JavaRDD<Mined> mined = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
-                .mapPartitions((Iterator<EvalItem> it) -> minePartition(it, sharedStudent.value(), sharedTeacher.value(), chat, dpo, seed))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        // Each prompt has its own seed, so the pairs do not depend on how the prompts are split. The mined pairs stay
+        // on the executors (persisted), never collected.
+        OnExecutors<Mined> onExecutors = onExecutors(ctx, items, student, teacher,
+                (it, s, t) -> minePartition(it, s, t, chat, dpo, seed));
+        JavaRDD<Mined> mined = onExecutors.rdd();
         JavaRDD<DpoPair> pairs;
         long count;
         try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] pair mining")) {
@@ -103,15 +100,38 @@ final class SequenceLevel {
             count = pairs.count();
         }
         mined.unpersist(false);
-        // Not destroyed: the persisted pairs' lineage still names them, should a partition need recomputing.
-        sharedStudent.unpersist(false);
-        sharedTeacher.unpersist(false);
+        onExecutors.release();
         ctx.console().printf("[%s] sequence level: %d pairs from %d prompts x %d candidates (margin %s) (%.0fs)%n", stage,
                 count, items.size(), dpo.candidates(), dpo.margin(), (System.nanoTime() - t0) / 1e9);
         if (count == 0)
             throw new IllegalStateException("no prompt gave a pair whose scores differ by posttrain.stages.distill.dpo.margin = "
                     + dpo.margin() + "; lower it or raise dpo.candidates / dpo.temperature");
         return pairs;
+    }
+
+    /** Work on one partition of the prompts, with the student and the teacher as the executor restores them. */
+    private interface PerPartition<T> extends Serializable {
+        Iterator<T> apply(Iterator<EvalItem> items, ModelBytes student, ModelBytes teacher);
+    }
+
+    /** What {@link #onExecutors} started: the persisted results and the two models' broadcasts. */
+    private record OnExecutors<T>(JavaRDD<T> rdd, Broadcast<ModelBytes> student, Broadcast<ModelBytes> teacher) {
+        /** Not destroyed: the persisted results' lineage still names them, should a partition need recomputing. */
+        void release() {
+            student.unpersist(false);
+            teacher.unpersist(false);
+        }
+    }
+
+    /** Runs {@code work} over the prompts on the executors, four tasks per core (progress lines come per task). */
+    private static <T> OnExecutors<T> onExecutors(StageContext ctx, List<EvalItem> items, ModelBytes student,
+                                                  ModelBytes teacher, PerPartition<T> work) {
+        Broadcast<ModelBytes> sharedStudent = ctx.sc().broadcast(student);
+        Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
+        JavaRDD<T> rdd = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
+                .mapPartitions((Iterator<EvalItem> it) -> work.apply(it, sharedStudent.value(), sharedTeacher.value()))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        return new OnExecutors<>(rdd, sharedStudent, sharedTeacher);
     }
 
     /** The sequence level's prompts: at most max-prompts, spread evenly over the inputs, in a seeded order. */
@@ -140,20 +160,16 @@ final class SequenceLevel {
         DistillStageSettings.Kd kd = settings.kd();
         long t0 = System.nanoTime();
         List<EvalItem> items = prompts(ctx, dpo);
-        Broadcast<ModelBytes> sharedStudent = ctx.sc().broadcast(student);
-        Broadcast<ModelBytes> sharedTeacher = ctx.sc().broadcast(teacher);
         ChatTemplate chat = ctx.template();
         long seed = ctx.config().seed();
-        JavaRDD<KdExample> examples = ctx.sc().parallelize(items, Math.max(1, Math.min(items.size(), ctx.sc().defaultParallelism() * 4)))
-                .mapPartitions((Iterator<EvalItem> it) -> samplePartition(it, sharedStudent.value(), sharedTeacher.value(),
-                        chat, dpo, kd, seed))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        OnExecutors<KdExample> onExecutors = onExecutors(ctx, items, student, teacher,
+                (it, s, t) -> samplePartition(it, s, t, chat, dpo, kd, seed));
+        JavaRDD<KdExample> examples = onExecutors.rdd();
         long count;
         try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[" + stage + "] on-policy samples")) {
             count = examples.count();
         }
-        sharedStudent.unpersist(false);
-        sharedTeacher.unpersist(false);
+        onExecutors.release();
         ctx.console().printf("[%s] on-policy: %d student samples from %d prompts, teacher top-%d on each (%.0fs)%n", stage,
                 count, items.size(), kd.topK(), (System.nanoTime() - t0) / 1e9);
         if (count == 0) throw new IllegalStateException("the student wrote no tokens for any of the sequence level's prompts");
