@@ -36,7 +36,8 @@ import java.util.Optional;
  * Sequence level ({@link SequenceLevel}): pairs ranked by the teacher and verifiers among the student's own
  * samples and the teacher's answer, trained with {@code dpo} (plus the chosen answer's NLL) against the student
  * as it was when the pairs were mined. The schedule
- * (kd | dpo | sequential | mixed) decides which minibatches each of the stage's steps trains on; every
+ * (kd | dpo | sequential | mixed | on-policy, where the student's own samples are scored token by token by the
+ * teacher and join the kd examples) decides which minibatches each of the stage's steps trains on; every
  * schedule trains the same number of steps on minibatches of the same size. Data flows top to bottom in {@link #run}.
  */
 public final class DistillStage {
@@ -84,7 +85,9 @@ public final class DistillStage {
         // 2. Token level: the teacher's top-k over the SFT responses (only while kd steps remain).
         int kdEnd = settings.kdSteps();   // steps on kd rows alone; the pairs are mined after them
         int dpoStart = kdEnd;
-        boolean kdLeft = settings.usesKd() && (settings.schedule().equals("mixed") || step < kdEnd);
+        // mixed and on-policy train kd examples after the sequence level starts too.
+        boolean kdLeft = settings.usesKd()
+                && (settings.schedule().equals("mixed") || settings.schedule().equals("on-policy") || step < kdEnd);
         JavaRDD<KdExample> kd = kdLeft ? TokenLevel.run(ctx, settings, teacherBytes) : null;
 
         TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
