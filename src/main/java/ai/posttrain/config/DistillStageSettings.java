@@ -44,6 +44,9 @@ public record DistillStageSettings(String teacher, String init, String schedule,
     /** Whether the schedule trains DPO pairs (on-policy trains the sequence level's samples with kd instead). */
     public boolean usesDpo() { return !schedule.equals("kd") && !schedule.equals("on-policy"); }
 
+    /** Whether kd examples keep training after the sequence level starts (beside its pairs or samples). */
+    public boolean kdBesideSequenceLevel() { return schedule.equals("mixed") || schedule.equals("on-policy"); }
+
     /** Steps that train on kd minibatches alone, before the pairs are mined (all for kd, none for dpo). */
     public int kdSteps() {
         return switch (schedule) {
@@ -96,7 +99,7 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         if (schedule.equals("mixed") && (out.mixedKdRows() == 0 || out.mixedKdRows() >= train.batchPerWorker()))
             throw new ConfigError(s.key("kd-fraction"), "gives " + out.mixedKdRows() + " kd rows of "
                     + train.batchPerWorker() + " per minibatch for schedule 'mixed'; both levels need rows");
-        if ((schedule.equals("mixed") || schedule.equals("on-policy")) && out.kdSteps() >= steps)
+        if (out.kdBesideSequenceLevel() && out.kdSteps() >= steps)
             throw new ConfigError(d.key("start"), "leaves no steps after it out of " + steps + " for schedule '" + schedule + "'");
         return out;
     }

@@ -1,5 +1,8 @@
 package ai.posttrain.data;
 
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -66,6 +69,11 @@ public final class RecordSchemas {
     public static final List<String> REJECTED_COLUMNS = List.of(REJECTED.fieldNames());
 
     private RecordSchemas() {}
+
+    /** The valid records whose difficulty is one of {@code difficulties}; all of them when it is empty. */
+    public static Dataset<Row> atLevels(Dataset<Row> records, List<Integer> difficulties) {
+        return difficulties.isEmpty() ? records : records.where(functions.col("difficulty").isin(difficulties.toArray()));
+    }
 
     public static StructType valid(RecordKind kind) {
         return switch (kind) {

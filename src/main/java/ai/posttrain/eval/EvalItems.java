@@ -6,6 +6,7 @@ import ai.posttrain.data.Message;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
 import ai.posttrain.data.RecordReader;
+import ai.posttrain.data.RecordSchemas;
 import ai.posttrain.data.Split;
 import ai.posttrain.data.TokenCounter;
 import org.apache.hadoop.fs.Path;
@@ -46,9 +47,8 @@ public final class EvalItems {
             ReadResult result = RecordReader.read(spark, chat ? RecordKind.SFT : RecordKind.RL, List.of(input),
                     counter, maxTokens, builtin);
             if (result.rejectedCount() > 0) rejected.add(result.rejected());
-            Dataset<Row> valid = difficulties.isEmpty() ? result.valid()
-                    : result.valid().where(org.apache.spark.sql.functions.col("difficulty").isin(difficulties.toArray()));
-            List<Row> rows = valid.orderBy("source", "line").limit(perSuite).collectAsList();
+            List<Row> rows = RecordSchemas.atLevels(result.valid(), difficulties).orderBy("source", "line").limit(perSuite)
+                    .collectAsList();
             for (Row r : rows) items.add(chat ? fromChat(suite, r) : fromPrompt(suite, r));
         }
         return new Read(items, rejected);

@@ -1,6 +1,7 @@
 package ai.posttrain.stage;
 
 import ai.posttrain.config.SftStageSettings.Phase;
+import ai.posttrain.data.RecordSchemas;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -33,7 +34,7 @@ final class Curriculum {
 
     static Dataset<Row> phaseRecords(Dataset<Row> records, Phase phase, long seed, PrintStream console) {
         if (phase.unrestricted()) return records;
-        Dataset<Row> levels = atLevels(records, phase.difficulties());
+        Dataset<Row> levels = RecordSchemas.atLevels(records, phase.difficulties());
         if (phase.mixture().isEmpty()) return levels;   // the data's own domain proportions
         Map<String, Long> available = new HashMap<>();
         for (Row r : levels.groupBy("domain").count().collectAsList()) available.put(r.getString(0), r.getLong(1));
@@ -60,11 +61,6 @@ final class Curriculum {
             fractions.put(domain, w == null ? 0.0 : Math.min(1.0, w * scale / available.get(domain)));
         }
         return levels.stat().sampleBy("domain", fractions, seed);
-    }
-
-    /** The records whose difficulty is one of {@code difficulties}; all of them when it is empty. */
-    static Dataset<Row> atLevels(Dataset<Row> records, List<Integer> difficulties) {
-        return difficulties.isEmpty() ? records : records.where(col("difficulty").isin(difficulties.toArray()));
     }
 
     /** "chat=120 math=40 …": what a phase actually trains on, for the console. */

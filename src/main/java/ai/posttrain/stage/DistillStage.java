@@ -83,11 +83,8 @@ public final class DistillStage {
                 settings.schedule(), total);
 
         // 2. Token level: the teacher's top-k over the SFT responses (only while kd steps remain).
-        int kdEnd = settings.kdSteps();   // steps on kd rows alone; the pairs are mined after them
-        int dpoStart = kdEnd;
-        // mixed and on-policy train kd examples after the sequence level starts too.
-        boolean kdLeft = settings.usesKd()
-                && (settings.schedule().equals("mixed") || settings.schedule().equals("on-policy") || step < kdEnd);
+        int kdEnd = settings.kdSteps();   // steps on kd rows alone; the sequence level starts after them
+        boolean kdLeft = settings.usesKd() && (settings.kdBesideSequenceLevel() || step < kdEnd);
         JavaRDD<KdExample> kd = kdLeft ? TokenLevel.run(ctx, settings, teacherBytes) : null;
 
         TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
@@ -109,14 +106,14 @@ public final class DistillStage {
         // 4. Sequence level: pairs mined with the student as it is now, then dpo (or mixed) steps.
         if (settings.usesDpo() && step < total) {
             // The pairs stay on the executors; the probe takes its few rows from the first.
-            JavaRDD<DpoPair> pairs = step > dpoStart ? SequenceLevel.read(ctx).orElse(null) : null;
+            JavaRDD<DpoPair> pairs = step > kdEnd ? SequenceLevel.read(ctx).orElse(null) : null;
             if (pairs == null) pairs = SequenceLevel.mine(ctx, settings, ModelBytes.of(student, studentConfig), teacherBytes);
             else ctx.console().printf("[%s] resuming with the %d pairs in table %s%n", stage, pairs.count(), SequenceLevel.TABLE);
             boolean mixed = settings.schedule().equals("mixed");
             int kdRows = mixed ? settings.mixedKdRows() : 0;
             JavaRDD<MultiDataSet> batches = DistillBatches.build(kd, kdRows, pairs, (rows - kdRows) / 2, topK, seed);
             MultiDataSet probe = DistillBatches.batch(mixed ? kd.take(PROBE_ROWS / 2) : List.of(), pairs.take(PROBE_ROWS / 2), topK);
-            student = train(student, studentConfig, mixed ? "mixed" : "dpo", batches, probe, step, total, dpoStart,
+            student = train(student, studentConfig, mixed ? "mixed" : "dpo", batches, probe, step, total, kdEnd,
                     trainer, metrics, progress, checkpoints);
             pairs.unpersist(false);
             step = total;
@@ -127,7 +124,7 @@ public final class DistillStage {
             JavaRDD<KdExample> own = SequenceLevel.onPolicy(ctx, settings, ModelBytes.of(student, studentConfig), teacherBytes);
             JavaRDD<MultiDataSet> batches = DistillBatches.build(kd.union(own), rows, null, 0, topK, seed);
             MultiDataSet probe = DistillBatches.batch(own.take(PROBE_ROWS), List.of(), topK);
-            student = train(student, studentConfig, "on-policy", batches, probe, step, total, dpoStart, trainer, metrics,
+            student = train(student, studentConfig, "on-policy", batches, probe, step, total, kdEnd, trainer, metrics,
                     progress, checkpoints);
             own.unpersist(false);
             step = total;

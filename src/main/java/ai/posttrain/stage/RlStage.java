@@ -5,6 +5,7 @@ import ai.posttrain.config.RlSettings.SubStage;
 import ai.posttrain.config.TrainSettings;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
+import ai.posttrain.data.RecordSchemas;
 import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.Heads;
 import ai.posttrain.model.ModelBytes;
@@ -644,7 +645,7 @@ public final class RlStage {
     private List<RlPrompt> prompts(List<String> inputs, List<Integer> difficulties, String origin, int limit) {
         ReadResult data = ctx.read(RecordKind.RL, inputs, origin);
         List<RlPrompt> out = new ArrayList<>();
-        for (Row r : Curriculum.atLevels(data.valid(), difficulties).orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
+        for (Row r : RecordSchemas.atLevels(data.valid(), difficulties).orderBy("source", "line").limit(limit).collectAsList()) out.add(RlPrompt.of(r));
         data.unpersist();
         return out;
     }
