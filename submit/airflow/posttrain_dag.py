@@ -31,7 +31,7 @@ EXECUTOR_MEMORY_MB = 1536
 EXECUTOR_OFFHEAP_MB = 1024
 DRIVER_MEMORY = "1g"
 
-# submit/java-opens.txt: Java 17 module opens and DL4J's clock, for drivers and executors alike.
+# submit/java-opens.txt: Java 17 module opens, DL4J's clock and the throughput collector, for drivers and executors alike.
 JAVA_OPENS = " ".join([
     *(f"--add-opens=java.base/{package}=ALL-UNNAMED" for package in (
         "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
@@ -39,6 +39,7 @@ JAVA_OPENS = " ".join([
         "sun.security.action", "sun.util.calendar")),
     "-Djdk.reflect.useDirectMethodHandle=false",
     "-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource",
+    "-XX:+UseParallelGC",
 ])
 # ND4J arrays live off the heap: cap them so the executor's container is not killed.
 EXECUTOR_JAVA_OPTIONS = (f"{JAVA_OPENS} -Dorg.bytedeco.javacpp.maxbytes={EXECUTOR_OFFHEAP_MB}m"

@@ -19,18 +19,24 @@ final class Attention {
     private Attention() {
     }
 
-    /** Causal + key-padding mask for queries at positions offset..offset+tq-1 over keys 0..tk-1. */
+    /**
+     * Causal + key-padding mask for queries at positions offset..offset+tq-1 over keys 0..tk-1: [mb, 1, tq, tk],
+     * or [1, 1, tq, tk] without a key mask. Only the [tq, tk] pattern is built on the heap; the batch's padding
+     * is applied by ND4J broadcasting, as building mb*tq*tk entries element by element cost more than attention.
+     */
     static INDArray mask(INDArray keyMask, long mb, int tq, int tk, int offset, DataType type) {
-        double[] m = new double[(int) (mb * tq * tk)];
-        double[] km = keyMask == null ? null : keyMask.dup('c').data().asDouble();
-        for (int b = 0; b < mb; b++)
-            for (int i = 0; i < tq; i++)
-                for (int j = 0; j < tk; j++) {
-                    // a padding query still sees itself, so no row is fully masked (that gave NaN)
-                    boolean visible = j == i + offset || (j < i + offset && (km == null || km[b * tk + j] != 0));
-                    m[(b * tq + i) * tk + j] = visible ? 0 : NEG;
-                }
-        return Nd4j.create(m, new long[]{mb, 1, tq, tk}, DataType.DOUBLE).castTo(type);
+        float[] causal = new float[tq * tk], offDiagonal = new float[tq * tk];
+        for (int i = 0; i < tq; i++)
+            for (int j = 0; j < tk; j++) {
+                causal[i * tk + j] = j <= i + offset ? 0f : (float) NEG;
+                offDiagonal[i * tk + j] = j == i + offset ? 0f : 1f;
+            }
+        INDArray future = Nd4j.create(causal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type);
+        if (keyMask == null) return future;
+        // NEG on padding keys, except on a query's own position: a padding query still sees itself, so no row
+        // is fully masked (that gave NaN). A future padding key gets 2*NEG, which softmax zeroes just the same.
+        INDArray padding = keyMask.castTo(type).rsub(1.0).muli(NEG).reshape('c', mb, 1, 1, tk);
+        return padding.mul(Nd4j.create(offDiagonal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type)).addi(future);
     }
 
     /** q [mb*H, Tq, hd] as [mb*KV, G*Tq, hd] for keys of batch size mb*KV. */

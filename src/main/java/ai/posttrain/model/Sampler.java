@@ -9,8 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.nio.IntBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Batched incremental decoding with the graph's parameters as they are when the sampler is built (embedding, blocks, final norm and
@@ -63,9 +66,18 @@ public final class Sampler {
         KvCache cache = new KvCache(cfg.layers(), (long) mb * cfg.kvHeads(), hd, cfg.maxSeqLen(), longest + 1, type);
         Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
         double[][] logits = new double[mb][];
+        // A group's samples share one prompt: it is run through the model once and its cache rows copied.
+        Map<IntBuffer, Integer> prefilled = new HashMap<>();
         for (int b = 0; b < mb; b++) {
+            int[] prompt = prompts.get(b);
+            Integer same = prefilled.putIfAbsent(IntBuffer.wrap(prompt), b);
+            if (same != null) {
+                cache.copySlot(same, b, prompt.length, cfg.kvHeads());
+                logits[b] = logits[same].clone();
+                continue;
+            }
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, STEP_WORKSPACE_ID)) {
-                logits[b] = prefill(prompts.get(b), cache, b);
+                logits[b] = prefill(prompt, cache, b);
             }
         }
         int[] ids = new int[mb], pos = new int[mb];
@@ -235,6 +247,14 @@ public final class Sampler {
                 values[l] = grow(values[l], grown);
             }
             capacity = grown;
+        }
+
+        /** Copies positions 0..length-1 of slot {@code from} (its kv rows) into slot {@code to}, in every layer. */
+        void copySlot(int from, int to, int length, int kv) {
+            for (INDArray[] cacheOf : new INDArray[][]{keys, values})
+                for (INDArray layer : cacheOf)
+                    layer.get(NDArrayIndex.interval((long) to * kv, (long) to * kv + kv), NDArrayIndex.interval(0, length), NDArrayIndex.all())
+                            .assign(layer.get(NDArrayIndex.interval((long) from * kv, (long) from * kv + kv), NDArrayIndex.interval(0, length), NDArrayIndex.all()));
         }
 
         private INDArray grow(INDArray old, int size) {

@@ -43,9 +43,31 @@ class SamplerTest {
     void logProbsEqualTrainingGraph(String arch) {
         ModelConfig cfg = config(arch);
         ComputationGraph g = randomModel(cfg);
-        List<Sample> samples = new Sampler(g, cfg).generate(PROMPTS, SamplingOptions.sample(0.8, 8, 0.95, 10, Set.of(), 7));
-        for (int b = 0; b < PROMPTS.size(); b++) {
-            int[] prompt = PROMPTS.get(b);
+        assertLogProbsOfTrainingGraph(g, PROMPTS, new Sampler(g, cfg).generate(PROMPTS, SamplingOptions.sample(0.8, 8, 0.95, 10, Set.of(), 7)));
+    }
+
+    /** A group's samples share their prompt's prefill (cache rows copied): each still decodes as if alone. */
+    @ParameterizedTest
+    @ValueSource(strings = {ModelConfig.ROTARY, "llama-gqa"})
+    void repeatedPromptsShareOnePrefill(String arch) {
+        ModelConfig cfg = config(arch);
+        ComputationGraph g = randomModel(cfg);
+        Sampler sampler = new Sampler(g, cfg);
+        List<int[]> groups = List.of(PROMPTS.get(2), PROMPTS.get(0), PROMPTS.get(2), PROMPTS.get(2).clone(), PROMPTS.get(0));
+        List<Sample> sampled = sampler.generate(groups, SamplingOptions.sample(1.0, 0, 1.0, 10, Set.of(), 7));
+        assertLogProbsOfTrainingGraph(g, groups, sampled);
+        List<Sample> greedy = sampler.generate(groups, SamplingOptions.greedy(10, Set.of()));
+        for (int b = 0; b < groups.size(); b++) {
+            Sample alone = sampler.generate(List.of(groups.get(b)), SamplingOptions.greedy(10, Set.of())).get(0);
+            assertArrayEquals(alone.tokens(), greedy.get(b).tokens(), "sequence " + b);
+            assertArrayEquals(alone.logProbs(), greedy.get(b).logProbs(), 1e-4);
+        }
+    }
+
+    /** Every sampled token's log-prob is the training graph's for the same prefix, and each sequence ran 10 tokens. */
+    private static void assertLogProbsOfTrainingGraph(ComputationGraph g, List<int[]> prompts, List<Sample> samples) {
+        for (int b = 0; b < prompts.size(); b++) {
+            int[] prompt = prompts.get(b);
             Sample s = samples.get(b);
             assertEquals(10, s.tokens().length);
             assertEquals(Sample.LENGTH, s.finishReason());
