@@ -90,7 +90,7 @@ if ! $dry_run && ! command -v "$spark_submit" >/dev/null; then
 fi
 
 # JVM flags every driver and executor needs (Java 17 module opens, DL4J's clock, the throughput
-# collector: G1's humongous-allocation pauses cost 15 % of an RL iteration), plus ND4J's
+# collector: under G1, stop-the-world pauses were 15 % of the RL stage's wall time), plus ND4J's
 # off-heap caps: arrays live outside the heap and are freed by GC, so the caps make JavaCPP collect
 # before the container's limit kills the executor.
 jvm_flags=$(grep -v '^#' "$HOME_DIR/submit/java-opens.txt" | paste -sd ' ')

@@ -5,6 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
+
 /**
  * Scaled dot-product attention for all heads at once: q is [mb*H, Tq, hd] (batch index b*H + h), k and v are
  * [mb*KV, Tk, hd] with KV dividing H (grouped-query attention: query head h reads key/value head h / (H/KV)).
@@ -25,16 +27,16 @@ final class Attention {
      * is applied by ND4J broadcasting, as building mb*tq*tk entries element by element cost more than attention.
      */
     static INDArray mask(INDArray keyMask, long mb, int tq, int tk, int offset, DataType type) {
-        float[] causal = new float[tq * tk], offDiagonal = new float[tq * tk];
+        float[] causal = new float[tq * tk];
         for (int i = 0; i < tq; i++)
-            for (int j = 0; j < tk; j++) {
-                causal[i * tk + j] = j <= i + offset ? 0f : (float) NEG;
-                offDiagonal[i * tk + j] = j == i + offset ? 0f : 1f;
-            }
+            for (int j = i + offset + 1; j < tk; j++) causal[i * tk + j] = (float) NEG;
         INDArray future = Nd4j.create(causal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type);
         if (keyMask == null) return future;
         // NEG on padding keys, except on a query's own position: a padding query still sees itself, so no row
         // is fully masked (that gave NaN). A future padding key gets 2*NEG, which softmax zeroes just the same.
+        float[] offDiagonal = new float[tq * tk];
+        Arrays.fill(offDiagonal, 1f);
+        for (int i = 0; i < tq && i + offset < tk; i++) offDiagonal[i * tk + i + offset] = 0f;
         INDArray padding = keyMask.castTo(type).rsub(1.0).muli(NEG).reshape('c', mb, 1, 1, tk);
         return padding.mul(Nd4j.create(offDiagonal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type)).addi(future);
     }

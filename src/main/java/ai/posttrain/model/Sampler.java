@@ -131,8 +131,8 @@ public final class Sampler {
             INDArray q = rotary == null ? s[0] : rotary.apply(s[0]);
             INDArray k = rotary == null ? s[1] : rotary.apply(s[1]);
             if (cache != null) {
-                cache.keys[l].get(NDArrayIndex.interval((long) slot * kv, (long) slot * kv + kv), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(k);
-                cache.values[l].get(NDArrayIndex.interval((long) slot * kv, (long) slot * kv + kv), NDArrayIndex.interval(0, t), NDArrayIndex.all()).assign(s[2]);
+                KvCache.prefix(cache.keys[l], slot, kv, t).assign(k);
+                KvCache.prefix(cache.values[l], slot, kv, t).assign(s[2]);
             }
             INDArray p = Attention.probabilities(q, k, mask, h);
             INDArray att = HeadLayout.toRows(Attention.mix(p, s[2]), 1, t, h, hd);
@@ -249,12 +249,15 @@ public final class Sampler {
             capacity = grown;
         }
 
-        /** Copies positions 0..length-1 of slot {@code from} (its kv rows) into slot {@code to}, in every layer. */
+        /** Positions 0..length-1 of slot {@code slot}'s kv rows in one layer's keys or values: a view. */
+        static INDArray prefix(INDArray layer, int slot, int kv, int length) {
+            return layer.get(NDArrayIndex.interval((long) slot * kv, (long) slot * kv + kv), NDArrayIndex.interval(0, length), NDArrayIndex.all());
+        }
+
+        /** Copies positions 0..length-1 of slot {@code from} into slot {@code to}, in every layer. */
         void copySlot(int from, int to, int length, int kv) {
             for (INDArray[] cacheOf : new INDArray[][]{keys, values})
-                for (INDArray layer : cacheOf)
-                    layer.get(NDArrayIndex.interval((long) to * kv, (long) to * kv + kv), NDArrayIndex.interval(0, length), NDArrayIndex.all())
-                            .assign(layer.get(NDArrayIndex.interval((long) from * kv, (long) from * kv + kv), NDArrayIndex.interval(0, length), NDArrayIndex.all()));
+                for (INDArray layer : cacheOf) prefix(layer, to, kv, length).assign(prefix(layer, from, kv, length));
         }
 
         private INDArray grow(INDArray old, int size) {
