@@ -11,7 +11,7 @@ public enum BuiltinSuite {
     public String id() { return name().toLowerCase(Locale.ROOT); }
 
     /** Whether the suite has wordings only its reworded split uses (builtin:<suite>:reworded). */
-    public boolean reworded() { return this == MATH; }
+    public boolean reworded() { return this == MATH || this == STEM || this == CODE; }
 
     public static BuiltinSuite parse(String id) {
         for (BuiltinSuite s : values()) if (s.id().equals(id)) return s;

@@ -1,5 +1,6 @@
 package ai.posttrain.data;
 
+import ai.posttrain.data.builtin.Wordings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -85,33 +86,35 @@ class BuiltinDataTest {
     }
 
     /**
-     * Every math record asks its key's problem in one of its split's wordings, with the right answer; training and
-     * held-out data use every trained wording and no reworded one, the reworded split only reworded ones.
+     * Every math record asks its key's problem in one of its split's wordings (inside a frame of its split's kind),
+     * with the right answer; training and held-out data use most trained wordings of each kind and no reworded
+     * one, the reworded split only reworded ones.
      */
     @Test
     void mathWordsEachProblemInItsSplitsWordingsWithCorrectAnswers() {
-        Map<Character, List<String>> trained = ai.posttrain.data.builtin.MathProblems.TRAINED;
-        Map<Character, List<String>> reworded = ai.posttrain.data.builtin.MathProblems.REWORDED;
+        Map<Character, List<Wordings>> wordings = ai.posttrain.data.builtin.MathProblems.WORDINGS;
         for (char op : new char[]{'+', '-', '*'}) {
-            Set<String> overlap = new HashSet<>(trained.get(op));
-            overlap.retainAll(reworded.get(op));
-            assertEquals(Set.of(), overlap, "a reworded wording is also trained");
-            assertTrue(trained.get(op).size() >= 20 && reworded.get(op).size() >= 4, "wordings of " + op);
+            int trained = wordings.get(op).stream().mapToInt(w -> w.trained().size()).sum();
+            int reworded = wordings.get(op).stream().mapToInt(w -> w.reworded().size()).sum();
+            assertTrue(trained >= 60 && reworded >= 40, "wordings of " + op + ": " + trained + " trained, " + reworded + " reworded");
         }
-        Set<String> seen = new HashSet<>(), seenReworded = new HashSet<>();
+        BuiltinData many = new BuiltinData(42, 3000, 3000);
+        Map<Boolean, Set<String>> seen = Map.of(false, new HashSet<>(), true, new HashSet<>());
         for (Split split : Split.values()) {
-            Map<Character, List<String>> wordings = split == Split.REWORDED ? reworded : trained;
-            for (BuiltinRecord r : DATA.generate(BuiltinSuite.MATH, split)) {
+            boolean isReworded = split == Split.REWORDED;
+            for (BuiltinRecord r : (split == Split.TRAIN ? many : DATA).generate(BuiltinSuite.MATH, split)) {
                 Matcher m = MATH_KEY.matcher(r.key());
                 assertTrue(m.matches(), r.key());
                 long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
                 char op = m.group(2).charAt(0);
                 long expected = switch (op) { case '+' -> a + b; case '-' -> a - b; default -> a * b; };
                 assertEquals(Long.toString(expected), r.answer(), r.prompt());
-                String wording = wordings.get(op).stream().filter(w -> String.format(w, a, b, op).equals(r.prompt())
-                        || op != '-' && String.format(w, b, a, op).equals(r.prompt())).findFirst().orElse(null);
+                String question = Wordings.unframe(r.prompt(), isReworded);
+                String wording = wordings.get(op).stream().flatMap(w -> w.of(isReworded).stream())
+                        .filter(w -> String.format(w, a, b, op).equals(question) || op != '-' && String.format(w, b, a, op).equals(question))
+                        .findFirst().orElse(null);
                 assertNotNull(wording, split + ": '" + r.prompt() + "' is no " + op + " wording of " + r.key());
-                (split == Split.REWORDED ? seenReworded : seen).add(wording);
+                seen.get(isReworded).add(wording);
                 if (r.difficulty() == 1) {
                     assertTrue(op != '*' && a >= 10 && a <= 99 && b >= 10 && b <= 99 && expected >= 0, "difficulty 1: " + r.prompt());
                 }
@@ -120,10 +123,12 @@ class BuiltinDataTest {
                 assertEquals("math", r.domain());
             }
         }
-        for (char op : new char[]{'+', '-'}) {
-            assertTrue(seen.containsAll(trained.get(op)), "a trained " + op + " wording never used");
-            assertTrue(seenReworded.containsAll(reworded.get(op)), "a reworded " + op + " wording never used");
-        }
+        for (char op : new char[]{'+', '-'})
+            for (Wordings kind : wordings.get(op)) {
+                long used = kind.trained().stream().filter(seen.get(false)::contains).count();
+                assertTrue(used >= kind.trained().size() / 2, op + ": only " + used + " of " + kind.trained().size() + " trained wordings used");
+                assertTrue(kind.reworded().stream().anyMatch(seen.get(true)::contains), op + ": a kind's reworded wordings never used");
+            }
         BuiltinRecord example = ai.posttrain.data.builtin.MathProblems.problem(23, '+', 45, 1, "What is %1$s %3$c %2$s?");
         assertEquals("What is 23 + 45?", example.prompt());
         assertEquals("<think>3+5+0=8 d8 c0\n2+4+0=6 d6 c0</think>68", example.messages().get(1).content());
@@ -144,8 +149,8 @@ class BuiltinDataTest {
             }
             String spelled = String.join("", digits).replaceFirst("^0+(?=\\d)", "");
             assertEquals(r.answer().replace("-", ""), spelled, response);
-            // The answer fits in RL's 128 new tokens with room to spare, the longest word problem in 80 bytes.
-            assertTrue(r.prompt().getBytes(StandardCharsets.UTF_8).length <= 80, r.prompt());
+            // The answer fits in RL's 128 new tokens with room to spare, the longest framed story in 130 bytes.
+            assertTrue(r.prompt().getBytes(StandardCharsets.UTF_8).length <= 130, r.prompt());
             if (r.difficulty() <= 2) {
                 int bytes = response.getBytes(StandardCharsets.UTF_8).length;
                 assertTrue(bytes <= 96, bytes + " bytes: " + r.prompt() + " " + response);
@@ -173,7 +178,7 @@ class BuiltinDataTest {
             String response = r.messages().get(1).content();
             List<String> lines = List.of(response.substring(7, response.indexOf("</think>")).split("\n"));
             kinds.add(r.key().substring(0, r.key().indexOf(':', 5)));
-            if (r.prompt().startsWith("Convert")) {
+            if (r.key().startsWith("stem:convert:")) {
                 assertTrue(lines.get(0).matches("1 \\w+ = (100|1000) \\w+, so .*"), response);
                 continue;
             }
@@ -196,7 +201,7 @@ class BuiltinDataTest {
      */
     @Test
     void codeDifficultyOneNamesCarryTheirConstantAndHeldoutHasManyUnseenProblems() {
-        Pattern name = Pattern.compile("Write a Python function ([a-z_]+_(\\d+))\\((x|n)\\) that .*\\b\\2\\b.*");
+        Pattern name = Pattern.compile(".*\\b([a-z_]+_(\\d+))\\((x|n)\\).*\\b\\2\\b.*");
         for (Split split : Split.values()) {
             for (BuiltinRecord r : DATA.generate(BuiltinSuite.CODE, split)) {
                 if (r.difficulty() != 1) continue;
@@ -305,11 +310,40 @@ class BuiltinDataTest {
         return parts;
     }
 
+    /**
+     * Math, STEM and code ask their reworded split in sentences training never uses: with numbers, quoted letters and
+     * frames taken out, no reworded prompt reads like a trained one, while held-out prompts mostly do.
+     */
+    @Test
+    void rewordedSplitsAskInSentencesTrainingNeverUses() {
+        BuiltinData many = new BuiltinData(42, 3000, 150);
+        for (BuiltinSuite suite : List.of(BuiltinSuite.MATH, BuiltinSuite.STEM, BuiltinSuite.CODE)) {
+            assertTrue(suite.reworded(), suite.id());
+            Set<String> trained = skeletons(many.generate(suite, Split.TRAIN), false);
+            Set<String> heldout = skeletons(DATA.generate(suite, Split.HELDOUT), false);
+            Set<String> reworded = skeletons(DATA.generate(suite, Split.REWORDED), true);
+            Set<String> leaked = new HashSet<>(reworded);
+            leaked.retainAll(trained);
+            assertEquals(Set.of(), leaked, suite.id() + ": reworded prompts that read like trained ones");
+            long familiar = heldout.stream().filter(trained::contains).count();
+            assertTrue(familiar >= heldout.size() / 2, suite.id() + ": only " + familiar + " of " + heldout.size() + " held-out sentences trained");
+            assertTrue(reworded.size() >= 20, suite.id() + ": " + reworded.size() + " reworded sentences");
+        }
+    }
+
+    /** Each prompt's sentence: unframed, digits as #, quoted text as '?', a function's signature as f(). */
+    private static Set<String> skeletons(List<BuiltinRecord> records, boolean reworded) {
+        return records.stream().map(r -> Wordings.unframe(r.prompt(), reworded).replaceAll("\\d+", "#").replaceAll("'[^']*'", "'?'")
+                        .replaceAll("[A-Za-z_][\\w#]*\\([^)]*\\)", "f()"))
+                .collect(Collectors.toSet());
+    }
+
     @Test
     void onlySuitesWithRewordedWordingsHaveARewordedSplit() {
         assertEquals(new BuiltinInput(BuiltinSuite.MATH, Split.REWORDED), BuiltinInput.parse("builtin:math:reworded"));
-        DataException e = assertThrows(DataException.class, () -> BuiltinInput.parse("builtin:code:reworded"));
-        assertTrue(e.getMessage().contains("'builtin:code:reworded'") && e.getMessage().contains("[math]"), e.getMessage());
+        assertEquals(new BuiltinInput(BuiltinSuite.CODE, Split.REWORDED), BuiltinInput.parse("builtin:code:reworded"));
+        DataException e = assertThrows(DataException.class, () -> BuiltinInput.parse("builtin:agent:reworded"));
+        assertTrue(e.getMessage().contains("'builtin:agent:reworded'") && e.getMessage().contains("[math, stem, code]"), e.getMessage());
     }
 
     private static List<String> json(List<BuiltinRecord> records) {

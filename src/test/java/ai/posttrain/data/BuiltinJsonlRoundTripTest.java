@@ -29,15 +29,15 @@ class BuiltinJsonlRoundTripTest {
         BuiltinData data = new BuiltinData(11, 45, 15);
         String out = dir.resolve("builtin").toString();
         List<String> written = data.writeJsonl(out, spark.sparkContext().hadoopConfiguration());
-        assertEquals(15, written.size());   // train and held out for each suite, reworded for math
+        assertEquals(17, written.size());   // train and held out for each suite, reworded for math, stem and code
         for (BuiltinSuite suite : BuiltinSuite.values())
             for (Split split : Split.values())
-                assertEquals(split != Split.REWORDED || suite == BuiltinSuite.MATH,
+                assertEquals(split != Split.REWORDED || suite.reworded(),
                         Files.isRegularFile(dir.resolve("builtin/" + suite.id() + "." + split.id() + ".jsonl")), suite + " " + split);
 
         // SFT: every suite, both splits, in one read; ids and order come back as generated.
         ReadResult sft = RecordReader.read(spark, RecordKind.SFT, List.of(out), RecordReaderTest.CHARS, 4096);
-        assertEquals(7 * (45 + 15) + 15, sft.validCount());
+        assertEquals(7 * (45 + 15) + 3 * 15, sft.validCount());
         assertEquals(0, sft.rejectedCount());
         List<String> mathIds = sft.valid().where("source like '%/math.heldout.jsonl'").orderBy("line")
                 .collectAsList().stream().map(r -> r.getString(0)).toList();
@@ -50,7 +50,7 @@ class BuiltinJsonlRoundTripTest {
         // RL: the verifiable suites and chat carry what their verifiers need.
         ReadResult rl = RecordReader.read(spark, RecordKind.RL, List.of(out + "/{math,stem,code,reasoning,conversation}.*.jsonl"),
                 RecordReaderTest.CHARS, 4096);
-        assertEquals(5 * 60 + 15, rl.validCount());
+        assertEquals(5 * 60 + 3 * 15, rl.validCount());
         assertEquals(0, rl.rejectedCount());
         assertEquals(0, rl.valid().where("domain = 'code' and size(tests) < 3").count());
         assertEquals(0, rl.valid().where("domain in ('math', 'stem', 'reasoning') and answer is null").count());

@@ -44,7 +44,7 @@ class BuiltinSuitesRoundTripTest {
                 }
             }
         }
-        assertEquals(7 * 80 + 20, checked);   // and math's reworded split
+        assertEquals(7 * 80 + 3 * 20, checked);   // and the reworded splits of math, stem and code
     }
 
     /** The trained tokens are exactly the assistant turns, each closed by END_OF_TURN. */

@@ -8,9 +8,11 @@ import java.util.Random;
 
 /**
  * Integer arithmetic, worded in many ways: symbols ("What is 23 + 45?"), words ("23 plus 45", "the sum
- * of 23 and 45", "subtract 45 from 67": operands in either order) and short word problems. {@link #TRAINED}
- * wordings make the train and held-out splits; {@link #REWORDED} ones, never trained on, only the reworded
- * split, which tests whether a model learned the arithmetic or the templates. Difficulty 1: two-digit + and -
+ * of 23 and 45", "subtract 45 from 67": operands in either order), commands and story problems, composed from
+ * parts (question x expression, who x things x change) and sometimes framed by a remark ({@link Wordings#frame}).
+ * Trained {@link #WORDINGS} make the train and held-out splits; reworded ones (a new question, expression, story,
+ * name or verb), never trained on, only the reworded split, which tests whether a model learned the arithmetic
+ * or the templates. Difficulty 1: two-digit + and -
  * (no negative results). 2: three-digit + and -, two-digit times one digit. 3: four-digit + and - (negative
  * results allowed), two-digit times two-digit. Response: {@code <think>} column steps ({@link ArithmeticTrace})
  * {@code </think>} then the answer.
@@ -19,53 +21,72 @@ import java.util.Random;
  * operator symbol; a template with no operator symbol belongs to one operator.
  */
 public final class MathProblems implements Generator {
-    /** Wordings with the operator as a symbol, for every operator. */
-    private static final List<String> SYMBOLIC = List.of("What is %1$s %3$c %2$s?", "Compute %1$s %3$c %2$s.", "%1$s %3$c %2$s = ?",
-            "Calculate %1$s %3$c %2$s.", "%1$s%3$c%2$s=?", "Evaluate %1$s %3$c %2$s.", "What does %1$s %3$c %2$s equal?",
-            "Work out %1$s %3$c %2$s.", "Find %1$s %3$c %2$s.", "Solve: %1$s %3$c %2$s", "%1$s %3$c %2$s is what?",
-            "Q: %1$s %3$c %2$s", "Give the value of %1$s %3$c %2$s.");
-    private static final Map<Character, List<String>> TRAINED_WORDS = Map.of(
-            '+', List.of("What is %1$s plus %2$s?", "Add %1$s and %2$s.", "Find the sum of %1$s and %2$s.",
-                    "What is the sum of %1$s and %2$s?", "Add %2$s to %1$s.", "%1$s plus %2$s equals what?",
-                    "How much is %1$s plus %2$s?", "Increase %1$s by %2$s.", "What is %1$s added to %2$s?",
-                    "Total of %1$s and %2$s?", "Sam has %1$s coins and finds %2$s more. How many coins now?",
-                    "A jar holds %1$s beads. %2$s beads are added. How many beads are in it?",
-                    "What do you get when you add %1$s and %2$s?", "%1$s and %2$s together make how many?"),
-            '-', List.of("What is %1$s minus %2$s?", "Subtract %2$s from %1$s.", "Find the difference of %1$s and %2$s.",
-                    "What is %1$s take away %2$s?", "%1$s minus %2$s equals what?", "How much is %1$s minus %2$s?",
-                    "Decrease %1$s by %2$s.", "What is %2$s less than %1$s?", "Take %2$s away from %1$s.",
-                    "Sam has %1$s coins and spends %2$s. How many coins are left?",
-                    "A jar holds %1$s beads. %2$s beads are removed. How many beads are in it?",
+    /** Questions around an expression {@code {q}}; the reworded ones ask in ways training never does. */
+    private static final Wordings QUESTIONS = new Wordings(
+            List.of("What is {q}?", "How much is {q}?", "Find {q}.", "Compute {q}.", "Calculate {q}.", "Work out {q}.",
+                    "Evaluate {q}.", "Give the value of {q}.", "Determine {q}.", "What does {q} equal?", "{q} is what?",
+                    "{q} equals what?", "Q: {q}", "Solve: {q}", "What do you get for {q}?", "Tell me {q}.", "{q} = ?"),
+            List.of("I wonder what {q} is.", "Could you say what {q} is?", "Quickly: {q}?", "What would {q} be?",
+                    "Result of {q}, please."));
+    /** Each operator's expressions over a ({@code %1$s}), b ({@code %2$s}) and its symbol ({@code %3$c}). */
+    private static final Map<Character, Wordings> EXPRESSIONS = Map.of(
+            '+', new Wordings(List.of("%1$s %3$c %2$s", "%1$s plus %2$s", "the sum of %1$s and %2$s", "%1$s added to %2$s",
+                    "%1$s increased by %2$s", "%2$s more than %1$s", "the total of %1$s and %2$s"),
+                    List.of("%1$s combined with %2$s", "%1$s raised by %2$s")),
+            '-', new Wordings(List.of("%1$s %3$c %2$s", "%1$s minus %2$s", "%2$s subtracted from %1$s", "%2$s less than %1$s",
+                    "%1$s take away %2$s", "the difference between %1$s and %2$s", "%1$s decreased by %2$s"),
+                    List.of("%1$s reduced by %2$s", "%1$s with %2$s taken off")),
+            '*', new Wordings(List.of("%1$s %3$c %2$s", "%1$s times %2$s", "the product of %1$s and %2$s", "%1$s multiplied by %2$s"),
+                    List.of("%1$s lots of %2$s", "%2$s copies of %1$s")));
+    /** Commands and story problems, each naming its operation in its own words. */
+    private static final Map<Character, Wordings> SENTENCES = Map.of(
+            '+', new Wordings(List.of("Add %1$s and %2$s.", "Add %2$s to %1$s.", "Increase %1$s by %2$s.",
+                    "What do you get when you add %1$s and %2$s?", "%1$s and %2$s together make how many?",
+                    "A jar holds %1$s beads. %2$s beads are added. How many beads are in it?"),
+                    List.of("If I add %1$s to %2$s, what do I get?", "Sum %1$s and %2$s.",
+                            "A box has %1$s pens; %2$s more are put in. How many pens are in the box?")),
+            '-', new Wordings(List.of("Subtract %2$s from %1$s.", "Decrease %1$s by %2$s.", "Take %2$s away from %1$s.",
                     "What do you get when you subtract %2$s from %1$s?", "How much is left if %2$s is taken from %1$s?",
-                    "What is the difference between %1$s and %2$s?"),
-            '*', List.of("What is %1$s times %2$s?", "Multiply %1$s by %2$s.", "Find the product of %1$s and %2$s.",
-                    "What is the product of %1$s and %2$s?", "%1$s times %2$s equals what?", "How much is %1$s times %2$s?",
-                    "Multiply %1$s and %2$s.", "There are %1$s boxes with %2$s pens each. How many pens in all?",
-                    "What do you get when you multiply %1$s by %2$s?", "%1$s groups of %2$s make how many?"));
-    /** Wordings only the reworded split uses: new phrasings of the same operations, never trained on. */
-    private static final Map<Character, List<String>> REWORDED_WORDS = Map.of(
-            '+', List.of("Please work out %1$s plus %2$s.", "If I add %1$s to %2$s, what do I get?",
-                    "A box has %1$s pens; %2$s more are put in. How many pens are in the box?", "Sum %1$s and %2$s.",
-                    "What number is %2$s more than %1$s?", "Tell me %1$s + %2$s.", "I had %1$s stamps and got %2$s more. How many stamps do I have?",
-                    "What is the total when %1$s is added to %2$s?"),
-            '-', List.of("Please work out %1$s minus %2$s.", "What remains when %2$s is taken from %1$s?",
-                    "A shelf had %1$s books; %2$s were removed. How many books are on it now?", "Reduce %1$s by %2$s.",
-                    "What number is %2$s fewer than %1$s?", "Tell me %1$s - %2$s.", "I had %1$s stamps and gave away %2$s. How many stamps do I have?",
-                    "What is left after subtracting %2$s from %1$s?"),
-            '*', List.of("Please work out %1$s times %2$s.", "What is %1$s multiplied by %2$s?",
-                    "Tell me %1$s * %2$s.", "A crate has %1$s rows of %2$s eggs. How many eggs are in it?"));
-    /** Every trained wording of each operator; {@link #REWORDED} likewise for the reworded split. */
-    public static final Map<Character, List<String>> TRAINED = wordings(SYMBOLIC, TRAINED_WORDS);
-    public static final Map<Character, List<String>> REWORDED = wordings(List.of(), REWORDED_WORDS);
+                    "A jar holds %1$s beads. %2$s beads are removed. How many beads are in it?"),
+                    List.of("What remains when %2$s is taken from %1$s?", "Reduce %1$s by %2$s.",
+                            "A shelf had %1$s books; %2$s were removed. How many books are on it now?")),
+            '*', new Wordings(List.of("Multiply %1$s by %2$s.", "Multiply %1$s and %2$s.", "%1$s groups of %2$s make how many?",
+                    "There are %1$s boxes with %2$s pens each. How many pens in all?"),
+                    List.of("A crate has %1$s rows of %2$s eggs. How many eggs are in it?", "Scale %1$s by %2$s.")));
+    /** Story problems built from who, what and how the amount changes. */
+    private static final Wordings STORIES = new Wordings(
+            List.of("{who} has %1$s {things} and {change} %2$s. How many {things} does {who} have now?",
+                    "{who} had %1$s {things}, then {change} %2$s. How many {things} are there now?"),
+            List.of("{who} starts with %1$s {things} and {change} %2$s. What is the count of {things} now?"));
+    private static final Wordings WHO = new Wordings(List.of("Sam", "Mia", "A farmer", "The shop", "Leo"), List.of("My aunt", "Grandpa"));
+    private static final Wordings THINGS = new Wordings(List.of("coins", "apples", "cards", "books", "beads"), List.of("stamps", "marbles"));
+    private static final Map<Character, Wordings> CHANGES = Map.of(
+            '+', new Wordings(List.of("finds", "buys", "gets", "is given"), List.of("wins", "picks up")),
+            '-', new Wordings(List.of("spends", "gives away", "loses", "sells"), List.of("drops", "hands out")));
 
-    private static Map<Character, List<String>> wordings(List<String> symbolic, Map<Character, List<String>> worded) {
-        Map<Character, List<String>> out = new java.util.TreeMap<>();
+    /**
+     * Each operator's wordings by kind: questions about an expression, commands, stories (+ and - only). A kind is
+     * drawn first (questions 60 %, the others share the rest), so the hundreds of story combinations do not crowd
+     * out the rest.
+     */
+    public static final Map<Character, List<Wordings>> WORDINGS = wordings();
+
+    private static Map<Character, List<Wordings>> wordings() {
+        Map<Character, List<Wordings>> out = new java.util.TreeMap<>();
         for (char op : new char[]{'+', '-', '*'}) {
-            List<String> all = new java.util.ArrayList<>(symbolic);
-            all.addAll(worded.get(op));
-            out.put(op, List.copyOf(all));
+            List<Wordings> kinds = new java.util.ArrayList<>(List.of(Wordings.combine(QUESTIONS, Map.of("q", EXPRESSIONS.get(op))),
+                    SENTENCES.get(op)));
+            if (CHANGES.containsKey(op))
+                kinds.add(Wordings.combine(STORIES, Map.of("who", WHO, "things", THINGS, "change", CHANGES.get(op))));
+            out.put(op, List.copyOf(kinds));
         }
         return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private static String pickWording(Random rnd, char op, boolean reworded) {
+        List<Wordings> kinds = WORDINGS.get(op);
+        Wordings kind = rnd.nextDouble() < 0.6 ? kinds.get(0) : kinds.get(1 + rnd.nextInt(kinds.size() - 1));
+        return kind.pick(rnd, reworded);
     }
 
     @Override
@@ -108,12 +129,16 @@ public final class MathProblems implements Generator {
         if (op != '-' && Pick.chance(rnd, 0.5)) {  // either order for commutative ops
             long t = a; a = b; b = t;
         }
-        return problem(a, op, b, difficulty, Pick.one(rnd, (reworded ? REWORDED : TRAINED).get(op)));
+        String question = String.format(pickWording(rnd, op, reworded), a, b, op);
+        return worded(a, op, b, difficulty, Wordings.frame(rnd, question, reworded));
     }
 
     /** The record for {@code a op b} in a wording (a format string over a, b and the operator symbol). */
     public static BuiltinRecord problem(long a, char op, long b, int difficulty, String form) {
-        String prompt = String.format(form, a, b, op);
+        return worded(a, op, b, difficulty, String.format(form, a, b, op));
+    }
+
+    private static BuiltinRecord worded(long a, char op, long b, int difficulty, String prompt) {
         String answer = Long.toString(evaluate(a, op, b));
         // No "a op b" line before the columns: the default teacher (90 steps) miscopied operands into it, and held-out
         // difficulty 1 in trained wordings fell 0.80 -> 0.58 with it.
