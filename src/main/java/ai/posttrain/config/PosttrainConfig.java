@@ -28,7 +28,9 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
     /** Open formats each stage's final model is also written in (hf, gguf), and their precision. */
     public record ExportSettings(List<String> formats, String precision) implements Serializable {}
 
-    public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite) implements Serializable {}
+    /** {@code builtinWordings}: few | many, the sentences built-in train and held-out records are asked in. */
+    public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite, String builtinWordings)
+            implements Serializable {}
 
     public static PosttrainConfig load(String confFile, List<String> sets) {
         return from(ConfigLoader.load(confFile, sets));
@@ -60,7 +62,8 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 new TokenizerSettings(tokenizerKind, tokenizerPath),
                 new DataSettings(data.intIn("max-tokens", 8, 1 << 16),
                         data.intIn("builtin.train-per-suite", 1, 10_000_000),
-                        data.intIn("builtin.heldout-per-suite", 1, 10_000_000)),
+                        data.intIn("builtin.heldout-per-suite", 1, 10_000_000),
+                        data.oneOf("builtin.wordings", List.of("few", "many"))),
                 ModelSettings.from(p.child("model.teacher")),
                 ModelSettings.from(p.child("model.student")),
                 SftStageSettings.coldStart(config),

@@ -8,6 +8,7 @@ import ai.posttrain.data.builtin.MathProblems;
 import ai.posttrain.data.builtin.PreferencePairs;
 import ai.posttrain.data.builtin.ReasoningTasks;
 import ai.posttrain.data.builtin.StemProblems;
+import ai.posttrain.data.builtin.Wording;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -46,13 +47,22 @@ public final class BuiltinData implements Serializable {
     private final long seed;
     private final int trainCount;
     private final int heldoutCount;
+    private final Wording trainingWording;
 
-    public BuiltinData(long seed, int trainCount, int heldoutCount) {
+    /** Train and held-out records in the {@link Wording#FEW} wordings. */
+    public BuiltinData(long seed, int trainCount, int heldoutCount) { this(seed, trainCount, heldoutCount, Wording.FEW); }
+
+    /** {@code trainingWording}: FEW or MANY, how the train and held-out splits are asked (reworded: always REWORDED). */
+    public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording) {
         if (trainCount < 0 || heldoutCount < 0) throw new IllegalArgumentException("counts must be >= 0");
+        if (trainingWording == Wording.REWORDED) throw new IllegalArgumentException("the reworded wording is the reworded split's");
         this.seed = seed;
         this.trainCount = trainCount;
         this.heldoutCount = heldoutCount;
+        this.trainingWording = trainingWording;
     }
+
+    public Wording trainingWording() { return trainingWording; }
 
     public static BuiltinData defaults() { return new BuiltinData(DEFAULT_SEED, DEFAULT_TRAIN, DEFAULT_HELDOUT); }
 
@@ -73,7 +83,7 @@ public final class BuiltinData implements Serializable {
             int difficulty = 1 + i % gen.levels();
             BuiltinRecord chosen = null, repeat = null;
             for (int attempt = 0; attempt < MAX_ATTEMPTS && chosen == null; attempt++) {
-                BuiltinRecord r = gen.draw(rnd, difficulty, split == Split.REWORDED);
+                BuiltinRecord r = gen.draw(rnd, difficulty, split == Split.REWORDED ? Wording.REWORDED : trainingWording);
                 if (splitOf(r.key()) != split.problems()) continue;
                 if (used.add(r.key())) chosen = r;
                 else if (repeat == null) repeat = r;

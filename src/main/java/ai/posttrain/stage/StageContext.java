@@ -3,6 +3,7 @@ package ai.posttrain.stage;
 import ai.posttrain.config.ConfigError;
 import ai.posttrain.config.PosttrainConfig;
 import ai.posttrain.data.BuiltinData;
+import ai.posttrain.data.builtin.Wording;
 import ai.posttrain.data.ReadResult;
 import ai.posttrain.data.RecordKind;
 import ai.posttrain.data.RecordReader;
@@ -47,7 +48,8 @@ public record StageContext(SparkSession spark, PosttrainConfig config, RunDir ru
 
     /** The built-in data sets at the configured seed and sizes. */
     public static BuiltinData builtinFor(PosttrainConfig config) {
-        return new BuiltinData(config.seed(), config.data().builtinTrainPerSuite(), config.data().builtinHeldoutPerSuite());
+        return new BuiltinData(config.seed(), config.data().builtinTrainPerSuite(), config.data().builtinHeldoutPerSuite(),
+                Wording.ofTraining(config.data().builtinWordings()));
     }
 
     public JavaSparkContext sc() { return JavaSparkContext.fromSparkContext(spark.sparkContext()); }

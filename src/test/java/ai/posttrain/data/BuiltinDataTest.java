@@ -1,5 +1,6 @@
 package ai.posttrain.data;
 
+import ai.posttrain.data.builtin.Wording;
 import ai.posttrain.data.builtin.Wordings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,48 +88,57 @@ class BuiltinDataTest {
 
     /**
      * Every math record asks its key's problem in one of its split's wordings (inside a frame of its split's kind),
-     * with the right answer; training and held-out data use most trained wordings of each kind and no reworded
-     * one, the reworded split only reworded ones.
+     * with the right answer: the classic few or the many composed ones for training and held-out data, reworded ones
+     * (never among either) for the reworded split; most wordings of each kind get used.
      */
     @Test
     void mathWordsEachProblemInItsSplitsWordingsWithCorrectAnswers() {
-        Map<Character, List<Wordings>> wordings = ai.posttrain.data.builtin.MathProblems.WORDINGS;
+        Map<Character, List<Wordings>> many = ai.posttrain.data.builtin.MathProblems.WORDINGS;
+        Map<Character, List<String>> few = ai.posttrain.data.builtin.MathProblems.FEW;
         for (char op : new char[]{'+', '-', '*'}) {
-            int trained = wordings.get(op).stream().mapToInt(w -> w.trained().size()).sum();
-            int reworded = wordings.get(op).stream().mapToInt(w -> w.reworded().size()).sum();
-            assertTrue(trained >= 60 && reworded >= 40, "wordings of " + op + ": " + trained + " trained, " + reworded + " reworded");
+            int trained = many.get(op).stream().mapToInt(w -> w.trained().size()).sum();
+            List<String> reworded = many.get(op).stream().flatMap(w -> w.reworded().stream()).toList();
+            assertTrue(trained >= 60 && reworded.size() >= 40, "wordings of " + op + ": " + trained + " trained, " + reworded.size() + " reworded");
+            assertTrue(few.get(op).size() >= 20 && few.get(op).stream().noneMatch(reworded::contains), "few wordings of " + op);
         }
-        BuiltinData many = new BuiltinData(42, 3000, 3000);
-        Map<Boolean, Set<String>> seen = Map.of(false, new HashSet<>(), true, new HashSet<>());
-        for (Split split : Split.values()) {
-            boolean isReworded = split == Split.REWORDED;
-            for (BuiltinRecord r : (split == Split.TRAIN ? many : DATA).generate(BuiltinSuite.MATH, split)) {
-                Matcher m = MATH_KEY.matcher(r.key());
-                assertTrue(m.matches(), r.key());
-                long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
-                char op = m.group(2).charAt(0);
-                long expected = switch (op) { case '+' -> a + b; case '-' -> a - b; default -> a * b; };
-                assertEquals(Long.toString(expected), r.answer(), r.prompt());
-                String question = Wordings.unframe(r.prompt(), isReworded);
-                String wording = wordings.get(op).stream().flatMap(w -> w.of(isReworded).stream())
-                        .filter(w -> String.format(w, a, b, op).equals(question) || op != '-' && String.format(w, b, a, op).equals(question))
-                        .findFirst().orElse(null);
-                assertNotNull(wording, split + ": '" + r.prompt() + "' is no " + op + " wording of " + r.key());
-                seen.get(isReworded).add(wording);
-                if (r.difficulty() == 1) {
-                    assertTrue(op != '*' && a >= 10 && a <= 99 && b >= 10 && b <= 99 && expected >= 0, "difficulty 1: " + r.prompt());
+        for (Wording training : List.of(Wording.FEW, Wording.MANY)) {
+            Map<Wording, Set<String>> seen = Map.of(training, new HashSet<>(), Wording.REWORDED, new HashSet<>());
+            for (Split split : Split.values()) {
+                Wording wording = split == Split.REWORDED ? Wording.REWORDED : training;
+                BuiltinData data = new BuiltinData(42, split == Split.TRAIN ? 3000 : 600, 150, training);
+                for (BuiltinRecord r : data.generate(BuiltinSuite.MATH, split)) {
+                    Matcher m = MATH_KEY.matcher(r.key());
+                    assertTrue(m.matches(), r.key());
+                    long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
+                    char op = m.group(2).charAt(0);
+                    long expected = switch (op) { case '+' -> a + b; case '-' -> a - b; default -> a * b; };
+                    assertEquals(Long.toString(expected), r.answer(), r.prompt());
+                    String question = wording == Wording.FEW ? r.prompt() : Wordings.unframe(r.prompt(), wording == Wording.REWORDED);
+                    List<String> wordings = wording == Wording.FEW ? few.get(op)
+                            : many.get(op).stream().flatMap(w -> w.of(wording == Wording.REWORDED).stream()).toList();
+                    String used = wordings.stream()
+                            .filter(w -> String.format(w, a, b, op).equals(question) || op != '-' && String.format(w, b, a, op).equals(question))
+                            .findFirst().orElse(null);
+                    assertNotNull(used, training + " " + split + ": '" + r.prompt() + "' is no " + op + " wording of " + r.key());
+                    seen.get(wording).add(used);
+                    if (r.difficulty() == 1) {
+                        assertTrue(op != '*' && a >= 10 && a <= 99 && b >= 10 && b <= 99 && expected >= 0, "difficulty 1: " + r.prompt());
+                    }
+                    String response = r.messages().get(1).content();
+                    assertTrue(response.startsWith("<think>") && response.endsWith("</think>" + r.answer()), response);
+                    assertEquals("math", r.domain());
                 }
-                String response = r.messages().get(1).content();
-                assertTrue(response.startsWith("<think>") && response.endsWith("</think>" + r.answer()), response);
-                assertEquals("math", r.domain());
+            }
+            for (char op : new char[]{'+', '-'}) {
+                List<List<String>> kinds = training == Wording.FEW ? List.of(few.get(op)) : many.get(op).stream().map(Wordings::trained).toList();
+                for (List<String> kind : kinds) {
+                    long used = kind.stream().filter(seen.get(training)::contains).count();
+                    assertTrue(used >= kind.size() / 2, training + " " + op + ": only " + used + " of " + kind.size() + " wordings used");
+                }
+                for (Wordings kind : many.get(op))
+                    assertTrue(kind.reworded().stream().anyMatch(seen.get(Wording.REWORDED)::contains), op + ": a kind's reworded wordings never used");
             }
         }
-        for (char op : new char[]{'+', '-'})
-            for (Wordings kind : wordings.get(op)) {
-                long used = kind.trained().stream().filter(seen.get(false)::contains).count();
-                assertTrue(used >= kind.trained().size() / 2, op + ": only " + used + " of " + kind.trained().size() + " trained wordings used");
-                assertTrue(kind.reworded().stream().anyMatch(seen.get(true)::contains), op + ": a kind's reworded wordings never used");
-            }
         BuiltinRecord example = ai.posttrain.data.builtin.MathProblems.problem(23, '+', 45, 1, "What is %1$s %3$c %2$s?");
         assertEquals("What is 23 + 45?", example.prompt());
         assertEquals("<think>3+5+0=8 d8 c0\n2+4+0=6 d6 c0</think>68", example.messages().get(1).content());
@@ -316,18 +326,24 @@ class BuiltinDataTest {
      */
     @Test
     void rewordedSplitsAskInSentencesTrainingNeverUses() {
-        BuiltinData many = new BuiltinData(42, 3000, 150);
-        for (BuiltinSuite suite : List.of(BuiltinSuite.MATH, BuiltinSuite.STEM, BuiltinSuite.CODE)) {
-            assertTrue(suite.reworded(), suite.id());
-            Set<String> trained = skeletons(many.generate(suite, Split.TRAIN), false);
-            Set<String> heldout = skeletons(DATA.generate(suite, Split.HELDOUT), false);
-            Set<String> reworded = skeletons(DATA.generate(suite, Split.REWORDED), true);
-            Set<String> leaked = new HashSet<>(reworded);
-            leaked.retainAll(trained);
-            assertEquals(Set.of(), leaked, suite.id() + ": reworded prompts that read like trained ones");
-            long familiar = heldout.stream().filter(trained::contains).count();
-            assertTrue(familiar >= heldout.size() / 2, suite.id() + ": only " + familiar + " of " + heldout.size() + " held-out sentences trained");
-            assertTrue(reworded.size() >= 20, suite.id() + ": " + reworded.size() + " reworded sentences");
+        for (Wording training : List.of(Wording.FEW, Wording.MANY)) {
+            BuiltinData data = new BuiltinData(42, 3000, 150, training);
+            for (BuiltinSuite suite : List.of(BuiltinSuite.MATH, BuiltinSuite.STEM, BuiltinSuite.CODE)) {
+                assertTrue(suite.reworded(), suite.id());
+                String what = training + " " + suite.id();
+                Set<String> trained = skeletons(data.generate(suite, Split.TRAIN), false);
+                Set<String> heldout = skeletons(data.generate(suite, Split.HELDOUT), false);
+                Set<String> reworded = skeletons(data.generate(suite, Split.REWORDED), true);
+                Set<String> leaked = new HashSet<>(reworded);
+                leaked.retainAll(trained);
+                assertEquals(Set.of(), leaked, what + ": reworded prompts that read like trained ones");
+                long familiar = heldout.stream().filter(trained::contains).count();
+                assertTrue(familiar >= heldout.size() / 2, what + ": only " + familiar + " of " + heldout.size() + " held-out sentences trained");
+                assertTrue(reworded.size() >= 20, what + ": " + reworded.size() + " reworded sentences");
+                if (training == Wording.MANY)
+                    assertTrue(trained.size() > 3 * skeletons(new BuiltinData(42, 3000, 150).generate(suite, Split.TRAIN), false).size(),
+                            what + ": not many more sentences than few");
+            }
         }
     }
 

@@ -25,10 +25,10 @@ public final class CodeProblems implements Generator {
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
     @Override
-    public BuiltinRecord draw(Random rnd, int difficulty) { return draw(rnd, difficulty, false); }
+    public BuiltinRecord draw(Random rnd, int difficulty) { return draw(rnd, difficulty, Wording.FEW); }
 
     @Override
-    public BuiltinRecord draw(Random rnd, int difficulty, boolean reworded) { return task(rnd, difficulty).record(rnd, reworded); }
+    public BuiltinRecord draw(Random rnd, int difficulty, Wording wording) { return task(rnd, difficulty).record(rnd, wording); }
 
     private static Task task(Random rnd, int difficulty) {
         return switch (difficulty) {
@@ -333,11 +333,11 @@ public final class CodeProblems implements Generator {
     /** A function to write: its name, parameters, what it does (a clause after "that"), a plan, the body and tests. */
     private record Task(String key, int difficulty, String f, String params, String what, String think, String body,
                         List<String> tests) {
-        BuiltinRecord record(Random rnd, boolean reworded) {
-            String request = REQUESTS.word(rnd, reworded, java.util.Map.of("sig", f + "(" + params + ")", "what", what));
+        BuiltinRecord record(Random rnd, Wording wording) {
+            String request = REQUESTS.ask(rnd, wording, java.util.Map.of("sig", f + "(" + params + ")", "what", what));
             String code = "def " + f + "(" + params + "):\n" + body.lines().map(l -> "    " + l).collect(Collectors.joining("\n"));
             String response = "<think>" + think + "</think>\n```python\n" + code + "\n```";
-            return BuiltinRecord.qa("code:" + key, "code", difficulty, Wordings.frame(rnd, request, reworded), response, null, tests);
+            return BuiltinRecord.qa("code:" + key, "code", difficulty, request, response, null, tests);
         }
     }
 }

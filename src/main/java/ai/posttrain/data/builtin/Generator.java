@@ -12,9 +12,6 @@ public interface Generator {
     /** A record without id; its key names the problem independently of wording. */
     BuiltinRecord draw(Random rnd, int difficulty);
 
-    /**
-     * A record in a wording the train and held-out splits never use ({@code reworded}), for suites that have such
-     * wordings; the others word it as usual.
-     */
-    default BuiltinRecord draw(Random rnd, int difficulty, boolean reworded) { return draw(rnd, difficulty); }
+    /** A record in the given wording, for suites that have several; the others word it as usual. */
+    default BuiltinRecord draw(Random rnd, int difficulty, Wording wording) { return draw(rnd, difficulty); }
 }

@@ -10,8 +10,9 @@ import java.util.Random;
  * Integer arithmetic, worded in many ways: symbols ("What is 23 + 45?"), words ("23 plus 45", "the sum
  * of 23 and 45", "subtract 45 from 67": operands in either order), commands and story problems, composed from
  * parts (question x expression, who x things x change) and sometimes framed by a remark ({@link Wordings#frame}).
- * Trained {@link #WORDINGS} make the train and held-out splits; reworded ones (a new question, expression, story,
- * name or verb), never trained on, only the reworded split, which tests whether a model learned the arithmetic
+ * The train and held-out splits use the 27 classic wordings per operator ({@link #FEW}, the default) or every
+ * trained one of {@link #WORDINGS}; reworded ones (a new question, expression, story, name or verb), never trained
+ * on, only the reworded split, which tests whether a model learned the arithmetic
  * or the templates. Difficulty 1: two-digit + and -
  * (no negative results). 2: three-digit + and -, two-digit times one digit. 3: four-digit + and - (negative
  * results allowed), two-digit times two-digit. Response: {@code <think>} column steps ({@link ArithmeticTrace})
@@ -21,7 +22,39 @@ import java.util.Random;
  * operator symbol; a template with no operator symbol belongs to one operator.
  */
 public final class MathProblems implements Generator {
-    /** Questions around an expression {@code {q}}; the reworded ones ask in ways training never does. */
+    /** {@link Wording#FEW}: the classic wordings, symbolic for every operator and in words for each. */
+    private static final List<String> SYMBOLIC = List.of("What is %1$s %3$c %2$s?", "Compute %1$s %3$c %2$s.", "%1$s %3$c %2$s = ?",
+            "Calculate %1$s %3$c %2$s.", "%1$s%3$c%2$s=?", "Evaluate %1$s %3$c %2$s.", "What does %1$s %3$c %2$s equal?",
+            "Work out %1$s %3$c %2$s.", "Find %1$s %3$c %2$s.", "Solve: %1$s %3$c %2$s", "%1$s %3$c %2$s is what?",
+            "Q: %1$s %3$c %2$s", "Give the value of %1$s %3$c %2$s.");
+    private static final Map<Character, List<String>> IN_WORDS = Map.of(
+            '+', List.of("What is %1$s plus %2$s?", "Add %1$s and %2$s.", "Find the sum of %1$s and %2$s.",
+                    "What is the sum of %1$s and %2$s?", "Add %2$s to %1$s.", "%1$s plus %2$s equals what?",
+                    "How much is %1$s plus %2$s?", "Increase %1$s by %2$s.", "What is %1$s added to %2$s?",
+                    "Total of %1$s and %2$s?", "Sam has %1$s coins and finds %2$s more. How many coins now?",
+                    "A jar holds %1$s beads. %2$s beads are added. How many beads are in it?",
+                    "What do you get when you add %1$s and %2$s?", "%1$s and %2$s together make how many?"),
+            '-', List.of("What is %1$s minus %2$s?", "Subtract %2$s from %1$s.", "Find the difference of %1$s and %2$s.",
+                    "What is %1$s take away %2$s?", "%1$s minus %2$s equals what?", "How much is %1$s minus %2$s?",
+                    "Decrease %1$s by %2$s.", "What is %2$s less than %1$s?", "Take %2$s away from %1$s.",
+                    "Sam has %1$s coins and spends %2$s. How many coins are left?",
+                    "A jar holds %1$s beads. %2$s beads are removed. How many beads are in it?",
+                    "What do you get when you subtract %2$s from %1$s?", "How much is left if %2$s is taken from %1$s?",
+                    "What is the difference between %1$s and %2$s?"),
+            '*', List.of("What is %1$s times %2$s?", "Multiply %1$s by %2$s.", "Find the product of %1$s and %2$s.",
+                    "What is the product of %1$s and %2$s?", "%1$s times %2$s equals what?", "How much is %1$s times %2$s?",
+                    "Multiply %1$s and %2$s.", "There are %1$s boxes with %2$s pens each. How many pens in all?",
+                    "What do you get when you multiply %1$s by %2$s?", "%1$s groups of %2$s make how many?"));
+    public static final Map<Character, List<String>> FEW = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(Map.of(
+            '+', concat(SYMBOLIC, IN_WORDS.get('+')), '-', concat(SYMBOLIC, IN_WORDS.get('-')), '*', concat(SYMBOLIC, IN_WORDS.get('*')))));
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
+
+    /** {@link Wording#MANY} and {@link Wording#REWORDED}: questions around an expression {@code {q}}. */
     private static final Wordings QUESTIONS = new Wordings(
             List.of("What is {q}?", "How much is {q}?", "Find {q}.", "Compute {q}.", "Calculate {q}.", "Work out {q}.",
                     "Evaluate {q}.", "Give the value of {q}.", "Determine {q}.", "What does {q} equal?", "{q} is what?",
@@ -90,10 +123,10 @@ public final class MathProblems implements Generator {
     }
 
     @Override
-    public BuiltinRecord draw(Random rnd, int difficulty) { return draw(rnd, difficulty, false); }
+    public BuiltinRecord draw(Random rnd, int difficulty) { return draw(rnd, difficulty, Wording.FEW); }
 
     @Override
-    public BuiltinRecord draw(Random rnd, int difficulty, boolean reworded) {
+    public BuiltinRecord draw(Random rnd, int difficulty, Wording wording) {
         char op;
         long a, b;
         switch (difficulty) {
@@ -129,8 +162,9 @@ public final class MathProblems implements Generator {
         if (op != '-' && Pick.chance(rnd, 0.5)) {  // either order for commutative ops
             long t = a; a = b; b = t;
         }
-        String question = String.format(pickWording(rnd, op, reworded), a, b, op);
-        return worded(a, op, b, difficulty, Wordings.frame(rnd, question, reworded));
+        if (wording == Wording.FEW) return problem(a, op, b, difficulty, Pick.one(rnd, FEW.get(op)));
+        String question = String.format(pickWording(rnd, op, wording == Wording.REWORDED), a, b, op);
+        return worded(a, op, b, difficulty, Wordings.frame(rnd, question, wording));
     }
 
     /** The record for {@code a op b} in a wording (a format string over a, b and the operator symbol). */

@@ -21,40 +21,36 @@ public final class StemProblems implements Generator {
     private static final String[] VEHICLES = {"car", "train", "bus", "cyclist", "truck"};
 
     @Override
-    public BuiltinRecord draw(Random rnd, int difficulty) { return draw(rnd, difficulty, false); }
+    public BuiltinRecord draw(Random rnd, int difficulty) { return draw(rnd, difficulty, Wording.FEW); }
 
-    /** Every problem kind is asked in one of its trained or reworded wordings. */
+    /** Every problem kind is asked in its first wording (FEW), one of its trained ones (MANY) or a reworded one. */
     @Override
-    public BuiltinRecord draw(Random rnd, int difficulty, boolean reworded) {
+    public BuiltinRecord draw(Random rnd, int difficulty, Wording wording) {
         return switch (difficulty) {
             case 1 -> {
                 int kind = rnd.nextInt(TWO_DIGIT_KINDS.size() + 1);
-                yield kind < TWO_DIGIT_KINDS.size() ? twoDigit(rnd, TWO_DIGIT_KINDS.get(kind), reworded) : wholeConversion(rnd, true, reworded);
+                yield kind < TWO_DIGIT_KINDS.size() ? twoDigit(rnd, TWO_DIGIT_KINDS.get(kind), wording) : wholeConversion(rnd, true, wording);
             }
             case 2 -> switch (rnd.nextInt(9)) {
-                case 0 -> speed(rnd, reworded);
-                case 1 -> force(rnd, reworded);
-                case 2 -> ohm(rnd, reworded);
-                case 3 -> wholeConversion(rnd, false, reworded);
-                case 4 -> speedWithMinutes(rnd, reworded);
-                case 5 -> decimalConversion(rnd, reworded);
-                case 6 -> density(rnd, reworded);
-                case 7 -> work(rnd, reworded);
-                default -> power(rnd, reworded);
+                case 0 -> speed(rnd, wording);
+                case 1 -> force(rnd, wording);
+                case 2 -> ohm(rnd, wording);
+                case 3 -> wholeConversion(rnd, false, wording);
+                case 4 -> speedWithMinutes(rnd, wording);
+                case 5 -> decimalConversion(rnd, wording);
+                case 6 -> density(rnd, wording);
+                case 7 -> work(rnd, wording);
+                default -> power(rnd, wording);
             };
             default -> switch (rnd.nextInt(4)) {
-                case 0 -> forceFromVelocities(rnd, reworded);
-                case 1 -> kineticEnergy(rnd, reworded);
-                case 2 -> distanceFromRest(rnd, reworded);
-                default -> metresPerSecondToKmh(rnd, reworded);
+                case 0 -> forceFromVelocities(rnd, wording);
+                case 1 -> kineticEnergy(rnd, wording);
+                case 2 -> distanceFromRest(rnd, wording);
+                default -> metresPerSecondToKmh(rnd, wording);
             };
         };
     }
 
-    /** A question in one of the split's wordings, its slots filled, sometimes framed. */
-    private static String ask(Random rnd, boolean reworded, Wordings wordings, Map<String, String> slots) {
-        return Wordings.frame(rnd, wordings.word(rnd, reworded, slots), reworded);
-    }
 
     // ---- difficulty 1: two-digit sums and differences ----
 
@@ -113,11 +109,13 @@ public final class StemProblems implements Generator {
                     "Start: {b} s. End: {a} s. Elapsed time?")),
                     "t = t2 - t1", '-', "s"));
 
-    private static BuiltinRecord twoDigit(Random rnd, TwoDigitKind kind, boolean reworded) {
+    private static BuiltinRecord twoDigit(Random rnd, TwoDigitKind kind, Wording wording) {
         int a = Pick.between(rnd, kind.op() == '-' ? 11 : 10, 99);
         int b = kind.op() == '-' ? Pick.between(rnd, 10, a - 1) : Pick.between(rnd, 10, 99);
-        String prompt = ask(rnd, reworded, kind.wordings(), Map.of("a", Integer.toString(a), "b", Integer.toString(b),
-                "vehicle", Pick.one(rnd, VEHICLES)));
+        String template = kind.wordings().template(rnd, wording);
+        Map<String, String> slots = new java.util.HashMap<>(Map.of("a", Integer.toString(a), "b", Integer.toString(b)));
+        if (template.contains("{vehicle}")) slots.put("vehicle", Pick.one(rnd, VEHICLES));
+        String prompt = Wordings.frame(rnd, Wordings.fill(template, slots), wording);
         String key = kind.key() + ":" + (kind.op() == '-' ? a + "-" + b : Math.min(a, b) + "+" + Math.max(a, b));
         return sumOrDifference(key, prompt, kind.formula(), a, kind.op(), b, kind.unit());
     }
@@ -140,9 +138,9 @@ public final class StemProblems implements Generator {
             "What is the average speed of a {vehicle} that covers {d} km in {t} h?", "A {vehicle} needs {t} h for {d} km. Find its average speed."),
             List.of("In {t} h a {vehicle} goes {d} km. How fast is it on average?"));
 
-    private static BuiltinRecord speed(Random rnd, boolean reworded) {
+    private static BuiltinRecord speed(Random rnd, Wording wording) {
         int v = Pick.between(rnd, 10, 99), t = Pick.between(rnd, 2, 9), d = v * t;
-        String prompt = ask(rnd, reworded, SPEED, Map.of("vehicle", Pick.one(rnd, VEHICLES), "d", "" + d, "t", "" + t));
+        String prompt = SPEED.ask(rnd, wording, Map.of("vehicle", Pick.one(rnd, VEHICLES), "d", "" + d, "t", "" + t));
         return record("speed:" + d + ":" + t, 2, prompt, "v = d / t = " + d + " km / " + t + " h = " + v + " km/h", v + " km/h");
     }
 
@@ -150,9 +148,9 @@ public final class StemProblems implements Generator {
             "A {m} kg mass accelerates at {a} m/s^2. What net force acts on it?", "Find the force needed to accelerate {m} kg at {a} m/s^2."),
             List.of("How hard must you push {m} kg to make it speed up at {a} m/s^2?"));
 
-    private static BuiltinRecord force(Random rnd, boolean reworded) {
+    private static BuiltinRecord force(Random rnd, Wording wording) {
         int m = Pick.between(rnd, 2, 20), a = Pick.between(rnd, 2, 9);
-        String prompt = ask(rnd, reworded, FORCE, Map.of("m", "" + m, "a", "" + a));
+        String prompt = FORCE.ask(rnd, wording, Map.of("m", "" + m, "a", "" + a));
         return record("force:" + m + ":" + a, 2, prompt, "F = m * a = " + m + " kg * " + a + " m/s^2 = " + m * a + " N", m * a + " N");
     }
 
@@ -160,9 +158,9 @@ public final class StemProblems implements Generator {
             "What voltage drives {i} A through a {r} ohm resistor?", "A {r} ohm resistor carries {i} A. Find the voltage across it."),
             List.of("Across a {r} ohm load the current is {i} A. How many volts is that?"));
 
-    private static BuiltinRecord ohm(Random rnd, boolean reworded) {
+    private static BuiltinRecord ohm(Random rnd, Wording wording) {
         int i = Pick.between(rnd, 2, 9), r = Pick.between(rnd, 2, 30);
-        String prompt = ask(rnd, reworded, OHM, Map.of("i", "" + i, "r", "" + r));
+        String prompt = OHM.ask(rnd, wording, Map.of("i", "" + i, "r", "" + r));
         return record("ohm:" + i + ":" + r, 2, prompt, "V = I * R = " + i + " A * " + r + " ohm = " + i * r + " V", i * r + " V");
     }
 
@@ -172,12 +170,12 @@ public final class StemProblems implements Generator {
                     "What is {x} {from} in {to}?", "Change {x} {from} into {to}.", "Write {x} {from} as {to}."),
             List.of("{x} {from} equals how many {to}?", "Give {x} {from} in units of {to}."));
 
-    private static String conversion(Random rnd, boolean reworded, String x, String from, String to) {
-        return ask(rnd, reworded, CONVERSIONS, Map.of("x", x, "from", from, "to", to));
+    private static String conversion(Random rnd, Wording wording, String x, String from, String to) {
+        return CONVERSIONS.ask(rnd, wording, Map.of("x", x, "from", from, "to", to));
     }
 
     /** By 100 or 1000 (difficulty 1: the number gains zeros) or by 60 (difficulty 2: a product). */
-    private static BuiltinRecord wholeConversion(Random rnd, boolean powerOfTen, boolean reworded) {
+    private static BuiltinRecord wholeConversion(Random rnd, boolean powerOfTen, Wording wording) {
         String[][] units = powerOfTen
                 ? new String[][]{{"km", "m", "1000"}, {"kg", "g", "1000"}, {"m", "cm", "100"}}
                 : new String[][]{{"h", "min", "60"}, {"min", "s", "60"}};
@@ -185,7 +183,7 @@ public final class StemProblems implements Generator {
         int x = Pick.between(rnd, 2, 30), f = Integer.parseInt(u[2]);
         String think = "1 " + u[0] + " = " + f + " " + u[1] + ", so " + x + " " + u[0] + " = " + x + " * " + f + " " + u[1]
                 + " = " + x * f + " " + u[1];
-        return record("convert:" + x + u[0] + ":" + u[1], powerOfTen ? 1 : 2, conversion(rnd, reworded, Integer.toString(x), u[0], u[1]),
+        return record("convert:" + x + u[0] + ":" + u[1], powerOfTen ? 1 : 2, conversion(rnd, wording, Integer.toString(x), u[0], u[1]),
                 think, x * f + " " + u[1]);
     }
 
@@ -193,30 +191,30 @@ public final class StemProblems implements Generator {
             "What is the average speed in m/s of a swimmer who covers {d} m in {t} min?", "A walker goes {d} m in {t} min. Find the average speed in m/s."),
             List.of("A skater glides {d} m over {t} min. Average speed, in m/s?"));
 
-    private static BuiltinRecord speedWithMinutes(Random rnd, boolean reworded) {
+    private static BuiltinRecord speedWithMinutes(Random rnd, Wording wording) {
         int v = Pick.between(rnd, 2, 9), t = Pick.between(rnd, 2, 9), s = t * 60, d = v * s;
-        String prompt = ask(rnd, reworded, SPEED_MINUTES, Map.of("d", "" + d, "t", "" + t));
+        String prompt = SPEED_MINUTES.ask(rnd, wording, Map.of("d", "" + d, "t", "" + t));
         String think = "t = " + t + " min = " + s + " s\nv = d / t = " + d + " m / " + s + " s = " + v + " m/s";
         return record("speed-min:" + d + ":" + t, 2, prompt, think, v + " m/s");
     }
 
-    private static BuiltinRecord decimalConversion(Random rnd, boolean reworded) {
+    private static BuiltinRecord decimalConversion(Random rnd, Wording wording) {
         boolean cm = rnd.nextBoolean();
         int x = cm ? Pick.between(rnd, 101, 999) : Pick.between(rnd, 1001, 9999);
         String from = cm ? "cm" : "g", to = cm ? "m" : "kg";
         int f = cm ? 100 : 1000;
         String r = num(BigDecimal.valueOf(x).divide(BigDecimal.valueOf(f)));
         String think = "1 " + to + " = " + f + " " + from + ", so " + x + " " + from + " = " + x + " / " + f + " " + to + " = " + r + " " + to;
-        return record("convert:" + x + from + ":" + to, 2, conversion(rnd, reworded, Integer.toString(x), from, to), think, r + " " + to);
+        return record("convert:" + x + from + ":" + to, 2, conversion(rnd, wording, Integer.toString(x), from, to), think, r + " " + to);
     }
 
     private static final Wordings DENSITY = new Wordings(List.of("A block has a mass of {m} g and a volume of {v} cm^3. What is its density?",
             "What is the density of a {m} g stone with a volume of {v} cm^3?", "A {v} cm^3 sample has a mass of {m} g. Find its density."),
             List.of("{m} g of metal fills {v} cm^3. How dense is it?"));
 
-    private static BuiltinRecord density(Random rnd, boolean reworded) {
+    private static BuiltinRecord density(Random rnd, Wording wording) {
         int v = Pick.between(rnd, 2, 20), rho = Pick.between(rnd, 2, 12), m = rho * v;
-        String prompt = ask(rnd, reworded, DENSITY, Map.of("m", "" + m, "v", "" + v));
+        String prompt = DENSITY.ask(rnd, wording, Map.of("m", "" + m, "v", "" + v));
         return record("density:" + m + ":" + v, 2, prompt, "rho = m / V = " + m + " g / " + v + " cm^3 = " + rho + " g/cm^3", rho + " g/cm^3");
     }
 
@@ -224,9 +222,9 @@ public final class StemProblems implements Generator {
             "A {f} N force pushes a box {d} m in its direction. How much work does it do?", "Find the work done by {f} N over {d} m along the force."),
             List.of("Pulling with {f} N, you drag a sled {d} m straight ahead. What work is done?"));
 
-    private static BuiltinRecord work(Random rnd, boolean reworded) {
+    private static BuiltinRecord work(Random rnd, Wording wording) {
         int f = Pick.between(rnd, 2, 50), d = Pick.between(rnd, 2, 20);
-        String prompt = ask(rnd, reworded, WORK, Map.of("f", "" + f, "d", "" + d));
+        String prompt = WORK.ask(rnd, wording, Map.of("f", "" + f, "d", "" + d));
         return record("work:" + f + ":" + d, 2, prompt, "W = F * d = " + f + " N * " + d + " m = " + f * d + " J", f * d + " J");
     }
 
@@ -234,9 +232,9 @@ public final class StemProblems implements Generator {
             "What is the power of a motor that does {w} J of work in {t} s?", "A pump does {w} J of work in {t} s. Find its power."),
             List.of("{w} J of work get done in {t} s by a crane. What power does it deliver?"));
 
-    private static BuiltinRecord power(Random rnd, boolean reworded) {
+    private static BuiltinRecord power(Random rnd, Wording wording) {
         int p = 5 * Pick.between(rnd, 2, 40), t = Pick.between(rnd, 2, 20), w = p * t;
-        String prompt = ask(rnd, reworded, POWER, Map.of("w", "" + w, "t", "" + t));
+        String prompt = POWER.ask(rnd, wording, Map.of("w", "" + w, "t", "" + t));
         return record("power:" + w + ":" + t, 2, prompt, "P = W / t = " + w + " J / " + t + " s = " + p + " W", p + " W");
     }
 
@@ -244,10 +242,10 @@ public final class StemProblems implements Generator {
             "What net force takes a {m} kg cart from {v0} m/s to {v1} m/s in {t} s?", "In {t} s a {m} kg cart goes from {v0} m/s to {v1} m/s. Find the net force."),
             List.of("A {m} kg trolley was at {v0} m/s and is at {v1} m/s {t} s later. How big is the net force?"));
 
-    private static BuiltinRecord forceFromVelocities(Random rnd, boolean reworded) {
+    private static BuiltinRecord forceFromVelocities(Random rnd, Wording wording) {
         int m = Pick.between(rnd, 2, 10), a = Pick.between(rnd, 1, 6), t = Pick.between(rnd, 2, 6);
         int v0 = Pick.between(rnd, 0, 10), v1 = v0 + a * t;
-        String prompt = ask(rnd, reworded, FORCE_DV, Map.of("m", "" + m, "v0", "" + v0, "v1", "" + v1, "t", "" + t));
+        String prompt = FORCE_DV.ask(rnd, wording, Map.of("m", "" + m, "v0", "" + v0, "v1", "" + v1, "t", "" + t));
         String think = "a = (v1 - v0) / t = (" + v1 + " - " + v0 + ") m/s / " + t + " s = " + a + " m/s^2\n"
                 + "F = m * a = " + m + " kg * " + a + " m/s^2 = " + m * a + " N";
         return record("force-dv:" + m + ":" + v0 + ":" + v1 + ":" + t, 3, prompt, think, m * a + " N");
@@ -257,9 +255,9 @@ public final class StemProblems implements Generator {
             "A {m} kg ball moves at {v} m/s. Find its kinetic energy.", "How much kinetic energy has a {m} kg ball at {v} m/s?"),
             List.of("A {m} kg puck slides at {v} m/s. What energy of motion does it carry?"));
 
-    private static BuiltinRecord kineticEnergy(Random rnd, boolean reworded) {
+    private static BuiltinRecord kineticEnergy(Random rnd, Wording wording) {
         int m = 2 * Pick.between(rnd, 1, 10), v = Pick.between(rnd, 2, 15), ke = m * v * v / 2;
-        String prompt = ask(rnd, reworded, KINETIC, Map.of("m", "" + m, "v", "" + v));
+        String prompt = KINETIC.ask(rnd, wording, Map.of("m", "" + m, "v", "" + v));
         String think = "KE = 1/2 * m * v^2 = 0.5 * " + m + " kg * (" + v + " m/s)^2 = 0.5 * " + m + " * " + v * v + " = " + ke + " J";
         return record("ke:" + m + ":" + v, 3, prompt, think, ke + " J");
     }
@@ -268,18 +266,18 @@ public final class StemProblems implements Generator {
             "How far does a car go in {t} s from rest at {a} m/s^2?", "Starting at rest, a ball accelerates at {a} m/s^2 for {t} s. Find the distance."),
             List.of("From a standstill a sled gains speed at {a} m/s^2 for {t} s. What distance does it cover?"));
 
-    private static BuiltinRecord distanceFromRest(Random rnd, boolean reworded) {
+    private static BuiltinRecord distanceFromRest(Random rnd, Wording wording) {
         int a = 2 * Pick.between(rnd, 1, 5), t = Pick.between(rnd, 2, 12), d = a * t * t / 2;
-        String prompt = ask(rnd, reworded, FROM_REST, Map.of("a", "" + a, "t", "" + t));
+        String prompt = FROM_REST.ask(rnd, wording, Map.of("a", "" + a, "t", "" + t));
         String think = "d = 1/2 * a * t^2 = 0.5 * " + a + " m/s^2 * (" + t + " s)^2 = 0.5 * " + a + " * " + t * t + " = " + d + " m";
         return record("dist:" + a + ":" + t, 3, prompt, think, d + " m");
     }
 
-    private static BuiltinRecord metresPerSecondToKmh(Random rnd, boolean reworded) {
+    private static BuiltinRecord metresPerSecondToKmh(Random rnd, Wording wording) {
         int v = Pick.between(rnd, 2, 40);
         String r = num(BigDecimal.valueOf(v).multiply(new BigDecimal("3.6")));
         String think = "1 m/s = 3.6 km/h, so " + v + " m/s = " + v + " * 3.6 km/h = " + r + " km/h";
-        return record("convert:" + v + "m/s:km/h", 3, conversion(rnd, reworded, Integer.toString(v), "m/s", "km/h"), think, r + " km/h");
+        return record("convert:" + v + "m/s:km/h", 3, conversion(rnd, wording, Integer.toString(v), "m/s", "km/h"), think, r + " km/h");
     }
 
     private static BuiltinRecord record(String key, int difficulty, String prompt, String think, String answer) {

@@ -27,8 +27,15 @@ public record Wordings(List<String> trained, List<String> reworded) {
 
     public String pick(Random rnd, boolean rewordedSplit) { return Pick.one(rnd, of(rewordedSplit)); }
 
-    /** A template picked for the split, its slots filled. */
-    public String word(Random rnd, boolean rewordedSplit, Map<String, String> slots) { return fill(pick(rnd, rewordedSplit), slots); }
+    /** The template to ask in: FEW always the first trained one (drawing nothing from {@code rnd}), else a pick. */
+    public String template(Random rnd, Wording wording) {
+        return wording == Wording.FEW ? trained.get(0) : pick(rnd, wording == Wording.REWORDED);
+    }
+
+    /** A question in the wording's template, its slots filled, framed as the wording frames. */
+    public String ask(Random rnd, Wording wording, Map<String, String> slots) {
+        return frame(rnd, fill(template(rnd, wording), slots), wording);
+    }
 
     /** {@code template} with each {@code {name}} replaced by {@code slots.get(name)}. */
     public static String fill(String template, Map<String, String> slots) {
@@ -90,10 +97,11 @@ public record Wordings(List<String> trained, List<String> reworded) {
                     " I am stuck.", " Check your work."),
             List.of(" Cheers.", " Take your time.", " Be precise."));
 
-    /** {@code question}, sometimes with an opening and a closing remark of the split's kind. */
-    public static String frame(Random rnd, String question, boolean rewordedSplit) {
-        if (!Pick.chance(rnd, FRAMED)) return question;
-        return OPENINGS.pick(rnd, rewordedSplit) + question + CLOSINGS.pick(rnd, rewordedSplit);
+    /** {@code question}, under MANY and REWORDED sometimes with an opening and a closing remark of that kind. */
+    public static String frame(Random rnd, String question, Wording wording) {
+        if (wording == Wording.FEW || !Pick.chance(rnd, FRAMED)) return question;
+        boolean reworded = wording == Wording.REWORDED;
+        return OPENINGS.pick(rnd, reworded) + question + CLOSINGS.pick(rnd, reworded);
     }
 
     /** The question inside a prompt framed for the split (a bare question is returned as it is). */
