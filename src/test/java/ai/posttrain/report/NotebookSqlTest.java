@@ -90,7 +90,7 @@ public class NotebookSqlTest {
 
         assertEquals(3, r.get("loss_by_step").stream().filter(row -> row.getString(0).equals("cold-start-sft")).count(),
                 "3 training steps");
-        assertEquals(7 * 2, r.get("eval_by_stage").size(), "7 suites x (start, end)");
+        assertEquals(9 * 2, r.get("eval_by_stage").size(), "9 suites x (start, end)");
 
         List<Row> perIteration = r.get("reward_by_iteration");
         assertEquals(TestRollouts.CORRECT.length + TestRollouts.PREFERENCE_ITERATIONS, perIteration.size());

@@ -65,8 +65,8 @@ class SftStagesTest {
         // Held-out evaluation: the untrained baseline and each stage's model on every suite.
         List<Row> eval = spark.read().parquet(run + "/eval").where("stage in ('cold-start-sft', 'overall-sft') and metric in ('accuracy','pass_rate','format_validity','tool_call_validity')")
                 .collectAsList();
-        assertEquals(7 * 3, eval.size(), "7 suites x (start, cold-start end, overall end)");
-        assertEquals(7 * 6 * 3, spark.read().parquet(run + "/eval_samples").where("stage in ('cold-start-sft', 'overall-sft')").count());
+        assertEquals(9 * 3, eval.size(), "9 suites x (start, cold-start end, overall end)");
+        assertEquals(9 * 6 * 3, spark.read().parquet(run + "/eval_samples").where("stage in ('cold-start-sft', 'overall-sft')").count());
         // The pipeline goes on through distill and rl (their own checks are in DistillStageTest and RlStageTest).
         assertEquals("complete", runDir.manifest().stageStatus("distill"));
         assertEquals("complete", runDir.manifest().stageStatus("rl"));
