@@ -4,9 +4,9 @@ import java.util.Locale;
 
 /**
  * Which sentences a generator asks its problems in. FEW: one wording per problem kind (code, STEM) or the 27
- * classic ones per operator (math), unframed, the default training data. MANY: every trained wording, composed
- * from parts, 30 % framed by a remark. REWORDED: the wordings only the reworded split uses (never trained on
- * under either of the others).
+ * classic ones per operator (math), unframed: the default training data. MANY: half the records so, half in
+ * wordings composed from parts, 30 % of those framed by a remark. REWORDED: the wordings only the reworded split
+ * uses (never trained on under either of the others).
  */
 public enum Wording {
     FEW, MANY, REWORDED;
