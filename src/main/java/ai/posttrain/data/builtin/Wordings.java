@@ -75,14 +75,6 @@ public record Wordings(List<String> trained, List<String> reworded) {
                 fillAll(text.replace(slot, part), isReworded || rewordedPart, parts, next + 1, trained, reworded);
     }
 
-    /** Both sets joined side by side. */
-    public Wordings plus(Wordings other) {
-        List<String> t = new ArrayList<>(trained), r = new ArrayList<>(reworded);
-        t.addAll(other.trained);
-        r.addAll(other.reworded);
-        return new Wordings(t, r);
-    }
-
     // ---- frames: text around a question that does not change it ----
 
     /** Share of prompts that get an opening and a closing remark around the question. */
