@@ -51,7 +51,6 @@ public final class StemProblems implements Generator {
         };
     }
 
-
     // ---- difficulty 1: two-digit sums and differences ----
 
     /** A difficulty-1 problem kind: {a}, {b} and {vehicle} in its wordings are filled in; a - b has a > b. */
@@ -112,6 +111,7 @@ public final class StemProblems implements Generator {
     private static BuiltinRecord twoDigit(Random rnd, TwoDigitKind kind, Wording wording) {
         int a = Pick.between(rnd, kind.op() == '-' ? 11 : 10, 99);
         int b = kind.op() == '-' ? Pick.between(rnd, 10, a - 1) : Pick.between(rnd, 10, 99);
+        // Wordings.ask, except that a vehicle is drawn only for a sentence that has one (as the few wording always did)
         String template = kind.wordings().template(rnd, wording);
         Map<String, String> slots = new java.util.HashMap<>(Map.of("a", Integer.toString(a), "b", Integer.toString(b)));
         if (template.contains("{vehicle}")) slots.put("vehicle", Pick.one(rnd, VEHICLES));
