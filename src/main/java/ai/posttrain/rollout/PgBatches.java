@@ -18,6 +18,7 @@ import scala.Tuple2;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -29,7 +30,8 @@ import static org.apache.spark.sql.functions.size;
  * tokens (inputs: prompt then completion), with the sampler's log-probs as old log-probs, the reference's
  * per-token log-probs and the group advantage. Every minibatch holds exactly {@code rows} sequences; each
  * epoch is a fresh seeded shuffle (a sort by a hash of each rollout's id), its last minibatch completed
- * from the start of the same pass. Replayed SFT conversations (PPO-ptx) can join the shuffle as {@code sft} rows.
+ * from the start of the same pass, and cut by length within windows of minibatches (little compute on padding).
+ * Replayed SFT conversations (PPO-ptx) can join the shuffle as {@code sft} rows.
  */
 public final class PgBatches {
     private PgBatches() {}
@@ -91,12 +93,20 @@ public final class PgBatches {
                         r.getDouble(6), null));
     }
 
+    /** Minibatches per length-sorting window (as {@code Minibatches.WINDOW_BATCHES} for SFT). */
+    static final int WINDOW_BATCHES = 8;
+
     /**
-     * One shuffled pass cut into minibatches of exactly {@code rows}: example i of the shuffled order goes to
-     * minibatch i / rows; the first examples of the pass also complete the last minibatch (cycling when there are fewer than {@code rows}).
+     * One shuffled pass cut into minibatches of exactly {@code rows}: the first examples of the pass also complete
+     * the last minibatch (cycling when there are fewer than {@code rows}). The shuffled order is cut into windows of
+     * {@value #WINDOW_BATCHES} minibatches; within a window the pg rows and the replayed rows are each sorted by
+     * length and dealt out in order, so every minibatch holds its equal share of each kind (the same mix of
+     * objectives as a random cut) but pads to a similar length: a random cut padded most minibatches to the
+     * longest replayed conversation, 2.4x the positions of the rows themselves at the default stem sub-stage.
      */
     static JavaRDD<MultiDataSet> pass(JavaRDD<Example> examples, long n, int rows, long passSeed) {
         long batches = (n + rows - 1) / rows, filled = batches * rows;
+        long window = (long) rows * WINDOW_BATCHES, windows = (filled + window - 1) / window;
         // Sorted by key across partitions without a sort's key sampling on the driver: the keys are uniform hashes,
         // so fixed ranges of them partition evenly.
         return examples.mapToPair(e -> new Tuple2<>(new ShuffleKey(Minibatches.mix(passSeed, e.id().hashCode()), e.id()), e))
@@ -109,43 +119,70 @@ public final class PgBatches {
                     for (long pos = t._2(); pos < filled; pos += n) slots.add(new Tuple2<>(pos, t._1()));
                     return slots.iterator();
                 })
-                // Whole minibatches per partition, partitions in minibatch order, positions sorted within each.
-                .repartitionAndSortWithinPartitions(new BatchPartitioner(examples.getNumPartitions(), rows, batches))
+                // Whole windows per partition, partitions in window order, positions sorted within each.
+                .repartitionAndSortWithinPartitions(new WindowPartitioner(examples.getNumPartitions(), window, windows))
                 .mapPartitions(slots -> {
                     List<MultiDataSet> out = new ArrayList<>();
-                    List<Example> batch = new ArrayList<>(rows);
+                    List<Example> members = new ArrayList<>();
+                    long current = -1;
                     while (slots.hasNext()) {
-                        batch.add(slots.next()._2());
-                        if (batch.size() == rows) {
-                            out.add(batch(batch));
-                            batch = new ArrayList<>(rows);
+                        Tuple2<Long, Example> slot = slots.next();
+                        if (slot._1() / window != current && !members.isEmpty()) {
+                            out.addAll(window(members, rows));
+                            members = new ArrayList<>();
                         }
+                        current = slot._1() / window;
+                        members.add(slot._2());
                     }
+                    if (!members.isEmpty()) out.addAll(window(members, rows));
                     return out.iterator();
                 });
     }
 
-    /** Position pos (minibatch pos / rows) goes to the partition of its minibatch's range: no minibatch is split. */
-    static final class BatchPartitioner extends org.apache.spark.Partitioner {
-        private final int partitions;
-        private final int rows;
-        private final long batches;
+    /**
+     * A window's minibatches: its pg rows and its replayed rows, each sorted by length (then id), dealt out in order,
+     * minibatch j taking the j-th equal share of each kind. {@code members} holds whole minibatches.
+     */
+    static List<MultiDataSet> window(List<Example> members, int rows) {
+        Comparator<Example> byLength = Comparator.comparingInt(Example::length).thenComparing(Example::id);
+        List<Example> pg = new ArrayList<>(), replayed = new ArrayList<>();
+        for (Example e : members) (e.replayTrained() == null ? pg : replayed).add(e);
+        pg.sort(byLength);
+        replayed.sort(byLength);
+        int batches = members.size() / rows;
+        List<MultiDataSet> out = new ArrayList<>(batches);
+        for (int j = 0; j < batches; j++) {
+            int pgFrom = (int) ((long) j * pg.size() / batches), pgTo = (int) ((long) (j + 1) * pg.size() / batches);
+            int replayFrom = j * rows - pgFrom, replayTo = (j + 1) * rows - pgTo;
+            List<Example> batch = new ArrayList<>(rows);
+            batch.addAll(pg.subList(pgFrom, pgTo));
+            batch.addAll(replayed.subList(replayFrom, replayTo));
+            out.add(batch(batch));
+        }
+        return out;
+    }
 
-        BatchPartitioner(int partitions, int rows, long batches) {
-            this.partitions = (int) Math.max(1, Math.min(partitions, batches));
-            this.rows = rows;
-            this.batches = batches;
+    /** Position pos (window pos / size) goes to the partition of its window's range: no window is split. */
+    static final class WindowPartitioner extends org.apache.spark.Partitioner {
+        private final int partitions;
+        private final long size;
+        private final long windows;
+
+        WindowPartitioner(int partitions, long size, long windows) {
+            this.partitions = (int) Math.max(1, Math.min(partitions, windows));
+            this.size = size;
+            this.windows = windows;
         }
 
         @Override public int numPartitions() { return partitions; }
 
-        @Override public int getPartition(Object key) { return (int) ((Long) key / rows * partitions / batches); }
+        @Override public int getPartition(Object key) { return (int) ((Long) key / size * partitions / windows); }
 
         @Override public boolean equals(Object o) {
-            return o instanceof BatchPartitioner b && b.partitions == partitions && b.rows == rows && b.batches == batches;
+            return o instanceof WindowPartitioner b && b.partitions == partitions && b.size == size && b.windows == windows;
         }
 
-        @Override public int hashCode() { return java.util.Objects.hash(partitions, rows, batches); }
+        @Override public int hashCode() { return java.util.Objects.hash(partitions, size, windows); }
     }
 
     /** Partition p of n holds the p-th of n equal ranges of the keys' hashes (in signed order): partitions are in key order. */

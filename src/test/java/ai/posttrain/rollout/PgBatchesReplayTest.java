@@ -101,4 +101,76 @@ class PgBatchesReplayTest {
         Dataset<Row> equalRewards = scored().where(lit(false));
         assertEquals(0, PgBatches.build(equalRewards, template, 4, 1, 7L, pool(2.0)).count());
     }
+
+    /**
+     * 48 pg rows (8 groups, completions of 1 to 60 bytes) and conversations of 10 to 49 tokens, 8-row minibatches:
+     * within the window each kind is dealt out shortest first, every minibatch of a window takes its equal share of each kind,
+     * every row is trained once, and the minibatches pad far less than the longest row everywhere.
+     */
+    @Test
+    void minibatchesHoldEqualSharesOfEachKindCutByLength() {
+        List<Row> rollouts = new ArrayList<>();
+        for (int g = 0; g < 8; g++)
+            for (int i = 0; i < 6; i++)
+                rollouts.add(RolloutFixtures.row(0, "p" + g, i, "math", "q" + g, "x".repeat(1 + (g * 6 + i) * 37 % 60), "1", null, i % 2));
+        Dataset<Row> scored = new GroupAdvantages(true).transform(RolloutFixtures.frame(spark, rollouts))
+                .withColumn("ref_logprobs", lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)));
+        List<SftExample> conversations = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int length = 10 + i * 13 % 40;
+            int[] tokens = new int[length];
+            boolean[] trained = new boolean[length];
+            java.util.Arrays.fill(tokens, 7);
+            trained[length - 1] = true;
+            conversations.add(new SftExample("r" + i, "math", tokens, trained));
+        }
+        PgBatches.Replay pool = new PgBatches.Replay(
+                JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(conversations, 3), 40, 0.25);
+
+        List<MultiDataSet> batches = PgBatches.build(scored, template, 8, 1, 11L, pool).collect();
+        int pgRows = 0, replayRows = 0, lastPgMax = 0, lastReplayMax = 0;
+        long padded = 0, positions = 0, longest = 0;
+        Set<Integer> replayCounts = new HashSet<>();
+        for (int b = 0; b < batches.size(); b++) {
+            MultiDataSet m = batches.get(b);
+            if (b % PgBatches.WINDOW_BATCHES == 0) {   // a new window: shares and order start again
+                lastPgMax = lastReplayMax = 0;
+                replayCounts.clear();
+            }
+            INDArray labels = m.getLabels(0), features = m.getFeaturesMaskArray(0);
+            int pgMin = Integer.MAX_VALUE, pgMax = 0, replayMin = Integer.MAX_VALUE, replayMax = 0, replay = 0;
+            for (int r = 0; r < labels.size(0); r++) {
+                int length = features.getRow(r).sumNumber().intValue();
+                positions += length;
+                longest = Math.max(longest, length);
+                if (labels.getDouble(r, LabelLayout.OBJECTIVE, 0) == Objective.PG.code) {
+                    pgMin = Math.min(pgMin, length);
+                    pgMax = Math.max(pgMax, length);
+                } else {
+                    replay++;
+                    replayMin = Math.min(replayMin, length);
+                    replayMax = Math.max(replayMax, length);
+                }
+            }
+            padded += features.length();
+            pgRows += labels.size(0) - replay;
+            replayRows += replay;
+            replayCounts.add(replay);
+            if (pgMax > 0) {
+                assertTrue(pgMin >= lastPgMax, "pg rows dealt shortest first: " + pgMin + " after " + lastPgMax);
+                lastPgMax = pgMax;
+            }
+            if (replay > 0) {
+                assertTrue(replayMin >= lastReplayMax, "replayed rows dealt shortest first: " + replayMin + " after " + lastReplayMax);
+                lastReplayMax = replayMax;
+            }
+            assertTrue(replayCounts.stream().mapToInt(Integer::intValue).max().getAsInt()
+                    - replayCounts.stream().mapToInt(Integer::intValue).min().getAsInt() <= 1, "equal shares: " + replayCounts);
+        }
+        assertTrue(pgRows >= 48 && pgRows < 48 + 8, "every pg row trained, a few twice to fill the last minibatch: " + pgRows);
+        assertEquals(0, (pgRows + replayRows) % 8);
+        assertTrue(replayRows >= 4 && replayRows <= 24, "about a quarter as many replayed rows: " + replayRows);
+        assertTrue(padded < 0.75 * batches.size() * 8 * longest,
+                "padding: " + padded + " positions for " + positions + " (longest row " + longest + ")");
+    }
 }
