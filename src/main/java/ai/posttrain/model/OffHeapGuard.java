@@ -5,8 +5,8 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Keeps ND4J's off-heap garbage bounded. ND4J frees an array's memory only once the Java object owning it is
  * collected, and a near-empty heap gives the collector no reason to run, so without a guard off-heap memory
- * fills the machine. JavaCPP's own guard ({@code org.bytedeco.javacpp.maxphysicalbytes}) reads the process's
- * resident size on every native allocation, which was 25-40 % of the KV-cached sampler's time ({@code bench},
+ * fills the machine. JavaCPP's own guard ({@code org.bytedeco.javacpp.maxphysicalbytes}, by default twice the
+ * heap; the launchers set it to 0) reads the process's resident size on every native allocation, which was 25-40 % of the KV-cached sampler's time ({@code bench},
  * unbatched sampling 327-444 tokens/s with it, 564-569 without). This guard reads it every
  * {@value #PERIOD_MS} ms on one daemon thread per JVM instead, and asks for a collection once the process
  * holds half its cap, or after each further eighth of the cap it grows by (so live data above half the cap
