@@ -13,11 +13,12 @@ import java.util.Set;
 
 /**
  * posttrain.stages.rl: the ordered RL sub-stages (each one's entries fall back to
- * {@code sub-stage-defaults}), the reward model, the hacking monitor and the stage's training settings.
+ * {@code sub-stage-defaults}), the reward model, the hacking monitor, the stage's training settings and the
+ * completions one sampler call decodes together ({@code sampler-batch}).
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
                          Replay replay, TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
-                         ai.posttrain.reward.VerifierDeadline verifiers, boolean canaries) implements Serializable {
+                         ai.posttrain.reward.VerifierDeadline verifiers, boolean canaries, int samplerBatch) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
     public static final Set<String> COMPONENTS = Set.of("math", "stem", "code", "format", "tool_call", "reward_model",
@@ -119,7 +120,8 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
                         mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
                 replay(config, s.child("replay"), s.key("replay")), TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
-                verifiers(new Settings(config, "posttrain.reward")), new Settings(config, "posttrain.reward").bool("canaries"));
+                verifiers(new Settings(config, "posttrain.reward")), new Settings(config, "posttrain.reward").bool("canaries"),
+                s.intIn("sampler-batch", 1, 1 << 20));
     }
 
     private static Replay replay(Config config, Settings r, String key) {

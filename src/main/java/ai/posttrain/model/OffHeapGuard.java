@@ -8,9 +8,10 @@ import org.bytedeco.javacpp.Pointer;
  * fills the machine. JavaCPP's own guard ({@code org.bytedeco.javacpp.maxphysicalbytes}, by default twice the
  * heap; the launchers set it to 0) reads the process's resident size on every native allocation, which was 25-40 % of the KV-cached sampler's time ({@code bench},
  * unbatched sampling 327-444 tokens/s with it, 564-569 without). This guard reads it every
- * {@value #PERIOD_MS} ms on one daemon thread per JVM instead, and asks for a collection once the process
- * holds half its cap, or after each further eighth of the cap it grows by (so live data above half the cap
- * does not make it collect in a loop).
+ * {@value #PERIOD_MS} ms on one daemon thread per JVM instead, and asks for a collection while the process holds
+ * more than half its cap, at most once every 2 s (freed memory mostly stays in the process: its resident size need
+ * not fall after a collection, so a rising threshold let one run grow to the machine's 24 GiB), and at every poll
+ * past 90 % of the cap, as JavaCPP does at its own.
  *
  * <p>The cap is {@code -D}{@value #CAP_PROPERTY} (e.g. {@code 12g}), else JavaCPP's maxphysicalbytes when set,
  * else three quarters of the machine's memory. Started by the driver and by any JVM that builds a model layer
@@ -20,6 +21,8 @@ public final class OffHeapGuard {
     /** The JVM's physical memory cap (bytes, or with a k/m/g suffix). */
     public static final String CAP_PROPERTY = "posttrain.physical-memory-cap";
     static final long PERIOD_MS = 20;
+    /** Above half the cap, at most one collection per this much time (each costs about 0.1 s). */
+    static final long CALM_NANOS = 2_000_000_000L;
 
     private static volatile Thread thread;
 
@@ -53,7 +56,7 @@ public final class OffHeapGuard {
     }
 
     private static void watch(long cap) {
-        long collectAbove = cap / 2;
+        long lastCollection = System.nanoTime();
         while (true) {
             try {
                 Thread.sleep(PERIOD_MS);
@@ -61,16 +64,12 @@ public final class OffHeapGuard {
                 return;
             }
             long now = Pointer.physicalBytes();
-            if (now < cap / 2) collectAbove = cap / 2;   // the garbage went: back to the first threshold
-            if (now <= collectAbove) continue;
-            System.gc();
-            // Java objects owning ND4J memory are freed by reference queues after the collection: give them a moment.
-            try {
-                Thread.sleep(PERIOD_MS);
-            } catch (InterruptedException e) {
-                return;
+            boolean nearCap = now > cap / 10 * 9;
+            boolean overHalf = now > cap / 2 && System.nanoTime() - lastCollection > CALM_NANOS;
+            if (nearCap || overHalf) {
+                System.gc();
+                lastCollection = System.nanoTime();
             }
-            collectAbove = Math.max(cap / 2, Pointer.physicalBytes() + cap / 8);
         }
     }
 }

@@ -26,12 +26,13 @@ import java.util.Set;
  * batches. One row per completion ({@link RolloutRows#WORK}), not yet scored.
  */
 public final class RolloutGenerator {
-    /** Prompts whose groups one sampler call decodes together. */
-    private static final int PROMPTS_PER_BATCH = 4;
 
     /** What a generation call samples. {@code greedy}: argmax decoding (evaluation), else temperature sampling. */
+    /** @param batchRows completions one sampler call decodes together (whole groups, at least one) */
     public record Options(String run, String subStage, int iteration, int policyVersion, int groupSize,
-                          int maxNewTokens, double temperature, boolean greedy, long seed) implements Serializable {}
+                          int maxNewTokens, double temperature, boolean greedy, long seed, int batchRows) implements Serializable {
+        int promptsPerBatch() { return Math.max(1, batchRows / groupSize); }
+    }
 
     private final JavaSparkContext sc;
     private final ChatTemplate template;
@@ -59,7 +60,7 @@ public final class RolloutGenerator {
         int batchNo = 0;
         while (prompts.hasNext()) {
             batch.add(prompts.next());
-            if (batch.size() < PROMPTS_PER_BATCH && prompts.hasNext()) continue;
+            if (batch.size() < o.promptsPerBatch() && prompts.hasNext()) continue;
             List<int[]> ids = new ArrayList<>();
             int longest = 0;
             for (RlPrompt p : batch) {

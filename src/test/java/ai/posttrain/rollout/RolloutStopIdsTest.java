@@ -37,7 +37,7 @@ class RolloutStopIdsTest {
         SparkSession spark = LocalSpark.get();
         List<Row> rows = new RolloutGenerator(JavaSparkContext.fromSparkContext(spark.sparkContext()), qwen)
                 .generate(spark, ModelBytes.of(net, arch), List.of(new RlPrompt("a", "math", "What is 2+3?", "5", List.of())),
-                        new RolloutGenerator.Options("t", "sub", 0, 0, 2, 8, 1.0, true, 5))
+                        new RolloutGenerator.Options("t", "sub", 0, 0, 2, 8, 1.0, true, 5, 8))
                 .collectAsList();
         assertEquals(2, rows.size());
         for (Row r : rows) {

@@ -34,7 +34,7 @@ class RolloutTransformersTest {
                 new RlPrompt("b", "math", "What is 4+4?", "8", List.of()),
                 new RlPrompt("c", "chat", "Say hello.", null, List.of()));
         Dataset<Row> completions = new RolloutGenerator(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), template)
-                .generate(spark, policy, prompts, new RolloutGenerator.Options("t", "sub", 0, 0, 3, 12, 1.0, false, 5));
+                .generate(spark, policy, prompts, new RolloutGenerator.Options("t", "sub", 0, 0, 3, 12, 1.0, false, 5, 12));
         assertEquals(9, completions.count());
 
         RewardMix mix = new RewardMix(new RewardMix.Weights(Map.of("math", 1.0, "format", 0.5), 5.0, 12, 4, 0.5, 4, 0.5, 0),
