@@ -22,7 +22,7 @@ final class KilledJvm {
     static String killAt(String point, Path log, String... argv) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "@submit/java-opens.txt", "-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=2g",
-                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-Dposttrain.physical-memory-cap=5g", "-D" + KillPoints.PROPERTY + "=" + point,
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g", "-D" + KillPoints.PROPERTY + "=" + point,
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(argv));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -36,7 +36,7 @@ class PipelineResumeTest {
         // 1. The pipeline in its own JVM, killed once overall-sft has written its first checkpoint (step 3 of 6).
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "@submit/java-opens.txt", "-Xmx2g",
-                "-Dorg.bytedeco.javacpp.maxbytes=2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-Dposttrain.physical-memory-cap=5g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-Dorg.bytedeco.javacpp.maxbytes=2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(pipeline));
         Path killedLog = dir.resolve("killed.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(killedLog.toFile());
