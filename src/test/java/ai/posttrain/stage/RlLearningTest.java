@@ -59,7 +59,9 @@ class RlLearningTest {
     void aFewIterationsRaiseHeldOutRewardWhileANoUpdateRunStaysPut(@TempDir Path dir) throws Exception {
         String init = RlStageTest.tinyPolicy(dir);
         long t0 = System.nanoTime();
-        double[] learned = rlRun(dir.resolve("learn"), init, "1e-2");
+        // lr 3e-3: at 1e-2 one sampling draw (128-completion sampler calls instead of 32) diverged (KL 0.9 by the third
+        // iteration, held-out reward back at -0.5); at 3e-3 both draws learn (-0.5 -> 0.0) with train reward rising each iteration.
+        double[] learned = rlRun(dir.resolve("learn"), init, "3e-3");
         double[] control = rlRun(dir.resolve("control"), init, "0");
         float[] start = Checkpoints.load(init).graph().params().toFloatVector();
         double moved = maxAbsDifference(start, dir.resolve("learn/run/rl/model"));
