@@ -537,13 +537,15 @@ public final class RlStage {
         /** Running sums of scored rollouts: a few numbers per partition, whatever the number of rows. */
         static final class Sums implements java.io.Serializable {
             int n, verified, correct, flagged, klN, rmN;
-            double reward, length, kl, rm;
-            final Map<String, double[]> proxySums = new TreeMap<>();   // name -> {sum, rows}
+            long length;
+            final ExactSum reward = new ExactSum(), kl = new ExactSum(), rm = new ExactSum();
+            final Map<String, ExactSum> proxySums = new TreeMap<>();
+            final Map<String, Integer> proxyRows = new TreeMap<>();
             final Map<String, int[]> byDomain = new TreeMap<>();   // domain -> {verified, correct}
 
             Sums add(Row r) {
                 n++;
-                reward += r.getDouble(r.fieldIndex("reward"));
+                reward.add(r.getDouble(r.fieldIndex("reward")));
                 length += r.getInt(r.fieldIndex("length"));
                 int vi = r.fieldIndex("verifier_correct");
                 if (!r.isNullAt(vi)) {
@@ -558,20 +560,19 @@ public final class RlStage {
                 if (r.getBoolean(r.fieldIndex("flagged"))) flagged++;
                 int ki = r.fieldIndex("kl");
                 if (!r.isNullAt(ki)) {
-                    kl += r.getDouble(ki);
+                    kl.add(r.getDouble(ki));
                     klN++;
                 }
                 int ri = r.fieldIndex("rm_score");
                 if (!r.isNullAt(ri) && Double.isFinite(r.getDouble(ri))) {
-                    rm += r.getDouble(ri);
+                    rm.add(r.getDouble(ri));
                     rmN++;
                 }
                 Map<String, Double> parts = r.getJavaMap(r.fieldIndex("reward_components"));
                 for (String c : PROXIES) {
                     if (parts.containsKey(c)) {
-                        double[] p = proxySums.computeIfAbsent(c, k -> new double[2]);
-                        p[0] += parts.get(c);
-                        p[1]++;
+                        proxySums.computeIfAbsent(c, k -> new ExactSum()).add(parts.get(c));
+                        proxyRows.merge(c, 1, Integer::sum);
                     }
                 }
                 return this;
@@ -584,15 +585,12 @@ public final class RlStage {
                 flagged += o.flagged;
                 klN += o.klN;
                 rmN += o.rmN;
-                reward += o.reward;
+                reward.merge(o.reward);
                 length += o.length;
-                kl += o.kl;
-                rm += o.rm;
-                o.proxySums.forEach((c, p) -> {
-                    double[] mine = proxySums.computeIfAbsent(c, k -> new double[2]);
-                    mine[0] += p[0];
-                    mine[1] += p[1];
-                });
+                kl.merge(o.kl);
+                rm.merge(o.rm);
+                o.proxySums.forEach((c, p) -> proxySums.computeIfAbsent(c, k -> new ExactSum()).merge(p));
+                o.proxyRows.forEach((c, rows) -> proxyRows.merge(c, rows, Integer::sum));
                 o.byDomain.forEach((domain, c) -> {
                     int[] mine = byDomain.computeIfAbsent(domain, k -> new int[2]);
                     mine[0] += c[0];
@@ -606,9 +604,9 @@ public final class RlStage {
                 Map<String, Double> accuracyByDomain = new LinkedHashMap<>();
                 byDomain.forEach((domain, c) -> accuracyByDomain.put(domain, (double) c[1] / c[0]));
                 Map<String, Double> proxies = new LinkedHashMap<>();
-                for (String c : PROXIES) if (proxySums.containsKey(c)) proxies.put(c, proxySums.get(c)[0] / proxySums.get(c)[1]);
-                return new Stats(n, reward / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain,
-                        length / d, klN > 0 ? kl / klN : Double.NaN, flagged / d, rmN > 0 ? rm / rmN : Double.NaN, proxies);
+                for (String c : PROXIES) if (proxySums.containsKey(c)) proxies.put(c, proxySums.get(c).value() / proxyRows.get(c));
+                return new Stats(n, reward.value() / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain,
+                        length / d, klN > 0 ? kl.value() / klN : Double.NaN, flagged / d, rmN > 0 ? rm.value() / rmN : Double.NaN, proxies);
             }
         }
 
