@@ -26,9 +26,10 @@ import java.util.Set;
  * batches. One row per completion ({@link RolloutRows#WORK}), not yet scored.
  */
 public final class RolloutGenerator {
-
-    /** What a generation call samples. {@code greedy}: argmax decoding (evaluation), else temperature sampling. */
-    /** @param batchRows completions one sampler call decodes together (whole groups, at least one) */
+    /**
+     * What a generation call samples. {@code greedy}: argmax decoding (evaluation), else temperature sampling.
+     * @param batchRows completions one sampler call decodes together (whole groups, at least one)
+     */
     public record Options(String run, String subStage, int iteration, int policyVersion, int groupSize,
                           int maxNewTokens, double temperature, boolean greedy, long seed, int batchRows) implements Serializable {
         int promptsPerBatch() { return Math.max(1, batchRows / groupSize); }

@@ -268,7 +268,7 @@ public final class RlStage {
             long t0 = System.nanoTime();
             // 1. Rollouts: the policy's samples, G per prompt, on the executors (progress lines until the update).
             RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), global, global,
-                    sub.groupSize(), sub.maxNewTokens(), sub.temperature(), false, seed, ctx.config().rl().samplerBatch());
+                    sub.groupSize(), sub.maxNewTokens(), sub.temperature(), false, seed, settings.samplerBatch());
             Dataset<Row> generated = new RolloutGenerator(ctx.sc(), ctx.template())
                     .generate(ctx.spark(), ModelBytes.of(policy, arch), prompts.of(it), options)
                     .persist(StorageLevel.MEMORY_AND_DISK());
@@ -492,7 +492,7 @@ public final class RlStage {
                               RewardScorer scorer) {
             long t0 = System.nanoTime();
             RolloutGenerator.Options options = new RolloutGenerator.Options(ctx.run().id(), sub.name(), -1, -1, 1,
-                    sub.maxNewTokens(), 1.0, true, 0, ctx.config().rl().samplerBatch());
+                    sub.maxNewTokens(), 1.0, true, 0, settings.samplerBatch());
             Stats stats;
             try (SparkProgress progress = new SparkProgress(ctx.sc(), ctx.console(), "[rl] " + sub.name() + " held-out (" + when + ")")) {
                 Dataset<Row> decoded = new RolloutGenerator(ctx.sc(), ctx.template())

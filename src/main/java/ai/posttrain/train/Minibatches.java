@@ -23,7 +23,7 @@ public final class Minibatches {
     private Minibatches() {}
 
     /** Minibatches per length-bucketing window: sequences of similar length share a minibatch. */
-    static final int WINDOW_BATCHES = 8;
+    public static final int WINDOW_BATCHES = 8;
 
     /**
      * SFT minibatches in a seeded shuffled order. Within windows of {@value #WINDOW_BATCHES}

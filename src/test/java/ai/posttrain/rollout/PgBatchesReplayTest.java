@@ -133,7 +133,7 @@ class PgBatchesReplayTest {
         Set<Integer> replayCounts = new HashSet<>();
         for (int b = 0; b < batches.size(); b++) {
             MultiDataSet m = batches.get(b);
-            if (b % PgBatches.WINDOW_BATCHES == 0) {   // a new window: shares and order start again
+            if (b % ai.posttrain.train.Minibatches.WINDOW_BATCHES == 0) {   // a new window: shares and order start again
                 lastPgMax = lastReplayMax = 0;
                 replayCounts.clear();
             }
