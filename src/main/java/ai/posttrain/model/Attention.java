@@ -48,9 +48,17 @@ final class Attention {
 
     /** Returns the attention probabilities P [mb*H, Tq, Tk]. */
     static INDArray probabilities(INDArray q, INDArray k, INDArray mask, int heads) {
+        return probabilities(q, k, mask, heads, null);
+    }
+
+    /** The same, written into {@code pool}'s "scores" buffer (the largest array of a block's forward pass) if given. */
+    static INDArray probabilities(INDArray q, INDArray k, INDArray mask, int heads, BufferPool pool) {
         long bh = q.size(0), tq = q.size(1), tk = k.size(1);
         double scale = 1.0 / Math.sqrt(q.size(2));
-        INDArray s = Nd4j.matmul(grouped(q, k), k, false, true, false).muli(scale); // [mb*KV, G*Tq, Tk]
+        INDArray qg = grouped(q, k);
+        INDArray s = pool == null ? Nd4j.matmul(qg, k, false, true, false)
+                : Nd4j.matmul(qg, k, pool.get("scores", q.dataType(), qg.size(0), qg.size(1), tk), false, true, false);
+        s.muli(scale); // [mb*KV, G*Tq, Tk]
         s.reshape('c', bh / heads, heads, tq, tk).addi(mask);
         INDArray s2 = s.reshape('c', bh * tq, tk);
         Nd4j.exec(new SoftMax(s2, s2, -1));

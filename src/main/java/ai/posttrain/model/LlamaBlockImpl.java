@@ -21,7 +21,7 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
     }
 
     private Rotary rotaryTable;
-    private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused
+    private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused (kept through clear(), which DL4J calls after every fit)
 
     public LlamaBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -55,7 +55,7 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
         c.q = c.rotary.apply(split[0]);
         c.k = c.rotary.apply(split[1]);
         c.v = split[2];
-        c.p = Attention.probabilities(c.q, c.k, Attention.mask(mask, mb, t, t, 0, x.dataType()), heads);
+        c.p = Attention.probabilities(c.q, c.k, Attention.mask(mask, mb, t, t, 0, x.dataType()), heads, buffers);
         c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
         INDArray x1 = Nd4j.matmul(c.att, params.get("Wo")).addi(x);
 
@@ -107,11 +107,5 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
         INDArray dx = RmsNorm.backward(Nd4j.matmul(dQkv, params.get("Wqkv"), false, true, false), c.norm1, params.get("attnNorm"),
                 gradientViews.get("attnNorm")).addi(dx1);
         return Seq.fromRows(dx, mb, t).detach();
-    }
-
-    @Override
-    public void clear() {
-        super.clear();
-        buffers.clear();
     }
 }

@@ -4,7 +4,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 
 /**
  * Forward and backward of {@link TransformerBlock} in row form [N = mb*T, d]: every projection is one
@@ -22,14 +22,19 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
 
     private static final double GELU_K = 1.702;
     private Rotary rotaryTable;
+    private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused (kept through clear(), which DL4J calls after every fit)
 
     public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    /** Runs the block, keeping the intermediates for the backward pass. */
+    /**
+     * Runs the block, keeping the intermediates for the backward pass.
+     * @param training keeps the largest results in this layer's pooled buffers (inference allocates, and frees them)
+     */
     @Override
     protected Cache forward(INDArray in, INDArray mask, boolean training) {
+        BufferPool buffers = training ? this.buffers : new BufferPool();
         TransformerBlock conf = layerConf();
         int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
         long mb = in.size(0);
@@ -42,7 +47,11 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
         LayerNorm.Cache[] lc = new LayerNorm.Cache[1];
         c.h1 = LayerNorm.forward(x, params.get("ln1g"), params.get("ln1b"), lc);
         c.ln1 = lc[0];
-        INDArray qkv = Nd4j.matmul(c.h1, params.get("Wqkv")).addiRowVector(params.get("bqkv"));
+        DataType type = x.dataType();
+        long n = x.size(0);
+        INDArray qkv = buffers.get("qkv", type, n, 3L * d);
+        Nd4j.gemm(c.h1, params.get("Wqkv"), qkv, false, false, 1.0, 0.0);
+        qkv.addiRowVector(params.get("bqkv"));
         INDArray[] split = HeadLayout.split(qkv, mb, t, heads, heads, hd);
         c.q = split[0];
         c.k = split[1];
@@ -55,19 +64,24 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
             c.k = c.rotary.apply(c.k);
         }
         INDArray m = Attention.mask(mask, mb, t, t, 0, x.dataType());
-        c.p = Attention.probabilities(c.q, c.k, m, heads);
+        c.p = Attention.probabilities(c.q, c.k, m, heads, buffers);
         c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
         INDArray x1 = Nd4j.matmul(c.att, params.get("Wo")).addiRowVector(params.get("bo")).addi(x);
 
         c.h2 = LayerNorm.forward(x1, params.get("ln2g"), params.get("ln2b"), lc);
         c.ln2 = lc[0];
-        c.u = Nd4j.matmul(c.h2, params.get("W1")).addiRowVector(params.get("b1"));
+        int ff = conf.getDFf();
+        c.u = buffers.get("u", type, n, ff);
+        Nd4j.gemm(c.h2, params.get("W1"), c.u, false, false, 1.0, 0.0);
+        c.u.addiRowVector(params.get("b1"));
         // GELU as x*sigmoid(1.702x) (ND4J's gelu formula) from the sigmoid op, which is ~3x faster
         // than ND4J's gelu op here; the gate is kept so the backward pass needs no transcendental op
-        c.gate = Transforms.sigmoid(c.u.mul(GELU_K), false);
-        c.a = c.u.mul(c.gate);
-        INDArray y = Nd4j.matmul(c.a, params.get("W2")).addiRowVector(params.get("b2")).addi(x1);
-        c.output = y;
+        c.gate = buffers.get("gate", type, n, ff);
+        Nd4j.exec(new Sigmoid(c.u.mul(GELU_K, c.gate), c.gate));
+        c.a = c.u.mul(c.gate, buffers.get("a", type, n, ff));
+        c.output = buffers.get("out", type, n, d);
+        Nd4j.gemm(c.a, params.get("W2"), c.output, false, false, 1.0, 0.0);
+        c.output.addiRowVector(params.get("b2")).addi(x1);
         return c;
     }
 
