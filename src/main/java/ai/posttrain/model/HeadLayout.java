@@ -14,6 +14,13 @@ final class HeadLayout {
 
     /** [N, (H + 2 KV) hd] rows -> q [mb*H, T, hd], k, v [mb*KV, T, hd]. */
     static INDArray[] split(INDArray qkv, long mb, int t, int heads, int kvHeads, int hd) {
+        if (heads == kvHeads) {
+            // One copy for all three: [mb, T, 3, H, hd] -> [3, mb, H, T, hd], each part a contiguous slice.
+            INDArray parts = qkv.reshape('c', mb, t, 3, heads, hd).permute(2, 0, 3, 1, 4).dup('c');
+            INDArray[] out = new INDArray[3];
+            for (int i = 0; i < 3; i++) out[i] = parts.get(NDArrayIndex.point(i)).reshape('c', mb * heads, t, hd);
+            return out;
+        }
         long qw = (long) heads * hd, kw = (long) kvHeads * hd;
         return new INDArray[]{
                 toHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, qw)), mb, t, heads, hd),
