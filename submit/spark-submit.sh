@@ -91,11 +91,11 @@ fi
 
 # JVM flags every driver and executor needs (Java 17 module opens, DL4J's clock, the throughput
 # collector: under G1, stop-the-world pauses were 15 % of the RL stage's wall time), plus ND4J's
-# off-heap caps: arrays live outside the heap and are freed by GC, so the caps make JavaCPP collect
-# before the container's limit kills the executor.
+# off-heap caps: arrays live outside the heap and are freed by GC, so the caps make JavaCPP (live native
+# bytes) and posttrain's OffHeapGuard (resident size) collect before the container's limit kills the executor.
 jvm_flags=$(grep -v '^#' "$HOME_DIR/submit/java-opens.txt" | paste -sd ' ')
-executor_opts="$jvm_flags -Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$((executor_mb + offheap_mb + 1024))m"
-driver_opts="$jvm_flags -Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$((driver_mb + offheap_mb + 1024))m"
+executor_opts="$jvm_flags -Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dposttrain.physical-memory-cap=$((executor_mb + offheap_mb + 1024))m"
+driver_opts="$jvm_flags -Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dposttrain.physical-memory-cap=$((driver_mb + offheap_mb + 1024))m"
 
 args=(--master "$master" --deploy-mode "$deploy_mode" --class ai.posttrain.cli.Main
       --name "${name:-spark-posttrain-$command}"

@@ -43,7 +43,8 @@ JAVA_OPENS = " ".join([
 ])
 # ND4J arrays live off the heap: cap them so the executor's container is not killed.
 EXECUTOR_JAVA_OPTIONS = (f"{JAVA_OPENS} -Dorg.bytedeco.javacpp.maxbytes={EXECUTOR_OFFHEAP_MB}m"
-                         f" -Dorg.bytedeco.javacpp.maxphysicalbytes={EXECUTOR_MEMORY_MB + EXECUTOR_OFFHEAP_MB + 1024}m")
+                         f" -Dorg.bytedeco.javacpp.maxphysicalbytes=0"
+                         f" -Dposttrain.physical-memory-cap={EXECUTOR_MEMORY_MB + EXECUTOR_OFFHEAP_MB + 1024}m")
 
 JAR = Variable.get("posttrain_jar", default_var="hdfs:///user/ml/posttrain/spark-posttrain-0.1.0-SNAPSHOT-cluster.jar")
 CONF = Variable.get("posttrain_conf", default_var="/opt/posttrain/conf/cluster.conf")

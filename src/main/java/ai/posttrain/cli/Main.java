@@ -39,6 +39,15 @@ public final class Main {
         System.exit(code);
     }
 
+    /** ND4J's garbage must be collected in time whatever the command does; a malformed cap is a usage error. */
+    private static void startOffHeapGuard() {
+        try {
+            ai.posttrain.model.OffHeapGuard.start();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("-D" + ai.posttrain.model.OffHeapGuard.CAP_PROPERTY, e.getMessage());
+        }
+    }
+
     /** Runs one command; never calls System.exit, so tests can drive it in-process. */
     public static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
@@ -58,6 +67,7 @@ public final class Main {
             known.addAll(command.flags());
             args.allowOnly(known);
             RunConfig.Loaded config = RunConfig.load(args, command.continuesRuns());
+            startOffHeapGuard();
             return command.run(args, new Context(out, err, config));
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());

@@ -17,6 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * workspace has been closed, and the cache must outlive the forward call.
  */
 final class LayerWorkspaces {
+    // Every JVM that builds a layer or a sampler (driver and executors) frees ND4J's garbage in time.
+    static { OffHeapGuard.start(); }
+
     /** Learns its size on the first cycle, then reuses one block; also the sampler's per-step scratch. */
     static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
             .initialSize(0)

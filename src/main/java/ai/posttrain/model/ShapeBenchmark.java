@@ -80,7 +80,7 @@ public final class ShapeBenchmark {
         out.put("sample.batch_tokens_per_s", batched[0]);
         out.put("sample.batch_tokens_per_cpu_s_x_threads", batched[1] * s.threads());
         out.put("memory.peak_rss_mb", peakRssMb());
-        out.put("memory.offheap_max_mb", Pointer.maxPhysicalBytes() / (1 << 20));
+        out.put("memory.offheap_max_mb", OffHeapGuard.cap() / (1 << 20));
         return out;
     }
 

@@ -101,10 +101,10 @@ public final class SparkTrainer {
     /**
      * Each round leaves whole networks (parameters, Adam state, activation caches) as garbage whose memory is
      * off the Java heap, so a near-empty heap lets it pile up. A full collection after every round cost 0.1-0.2 s
-     * each (hundreds of rounds per pipeline): collect once the process holds half of JavaCPP's physical cap.
+     * each (hundreds of rounds per pipeline): collect once the process holds half of its physical cap.
      */
     private static void collectOffHeapGarbage() {
-        if (Pointer.physicalBytes() > Pointer.maxPhysicalBytes() / 2) System.gc();
+        if (Pointer.physicalBytes() > ai.posttrain.model.OffHeapGuard.cap() / 2) System.gc();
     }
 
     /**
