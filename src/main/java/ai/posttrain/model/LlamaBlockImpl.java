@@ -21,7 +21,8 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
     }
 
     private Rotary rotaryTable;
-    private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused (kept through clear(), which DL4J calls after every fit)
+    // The forward pass's largest arrays, reused; kept through clear(), which DL4J calls after every fit.
+    private final BufferPool buffers = new BufferPool();
 
     public LlamaBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);

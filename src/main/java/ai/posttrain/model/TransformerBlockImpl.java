@@ -22,7 +22,8 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
 
     private static final double GELU_K = 1.702;
     private Rotary rotaryTable;
-    private final BufferPool buffers = new BufferPool();   // the forward pass's largest arrays, reused (kept through clear(), which DL4J calls after every fit)
+    // The forward pass's largest arrays, reused; kept through clear(), which DL4J calls after every fit.
+    private final BufferPool buffers = new BufferPool();
 
     public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
