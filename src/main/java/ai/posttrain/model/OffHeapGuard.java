@@ -2,6 +2,8 @@ package ai.posttrain.model;
 
 import org.bytedeco.javacpp.Pointer;
 
+import java.lang.reflect.Method;
+
 /**
  * Keeps the process's resident memory under a cap without JavaCPP's per-allocation check. ND4J frees an array's
  * memory only once the Java object owning it is collected, and the C allocator keeps freed memory in the process
@@ -56,11 +58,11 @@ public final class OffHeapGuard {
     }
 
     /** JavaCPP's trim of the C heap (malloc_trim), private in JavaCPP 1.5.7 though its own guard calls it. */
-    private static final java.lang.reflect.Method TRIM = trimMethod();
+    private static final Method TRIM = trimMethod();
 
-    private static java.lang.reflect.Method trimMethod() {
+    private static Method trimMethod() {
         try {
-            java.lang.reflect.Method m = Pointer.class.getDeclaredMethod("trimMemory");
+            Method m = Pointer.class.getDeclaredMethod("trimMemory");
             m.setAccessible(true);
             return m;
         } catch (ReflectiveOperationException | RuntimeException e) {

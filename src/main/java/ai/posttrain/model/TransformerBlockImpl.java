@@ -64,7 +64,7 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
             c.q = c.rotary.apply(c.q);
             c.k = c.rotary.apply(c.k);
         }
-        INDArray m = Attention.mask(mask, mb, t, t, 0, x.dataType());
+        INDArray m = Attention.mask(mask, mb, t, t, 0, type);
         c.p = Attention.probabilities(c.q, c.k, m, heads, buffers);
         c.att = HeadLayout.toRows(Attention.mix(c.p, c.v), mb, t, heads, hd);
         INDArray x1 = Nd4j.matmul(c.att, params.get("Wo")).addiRowVector(params.get("bo")).addi(x);

@@ -536,11 +536,10 @@ public final class RlStage {
 
         /** Running sums of scored rollouts: a few numbers per partition, whatever the number of rows. */
         static final class Sums implements java.io.Serializable {
-            int n, verified, correct, flagged, klN, rmN;
+            int n, verified, correct, flagged;
             long length;
             final ExactSum reward = new ExactSum(), kl = new ExactSum(), rm = new ExactSum();
             final Map<String, ExactSum> proxySums = new TreeMap<>();
-            final Map<String, Integer> proxyRows = new TreeMap<>();
             final Map<String, int[]> byDomain = new TreeMap<>();   // domain -> {verified, correct}
 
             Sums add(Row r) {
@@ -559,21 +558,12 @@ public final class RlStage {
                 }
                 if (r.getBoolean(r.fieldIndex("flagged"))) flagged++;
                 int ki = r.fieldIndex("kl");
-                if (!r.isNullAt(ki)) {
-                    kl.add(r.getDouble(ki));
-                    klN++;
-                }
+                if (!r.isNullAt(ki)) kl.add(r.getDouble(ki));
                 int ri = r.fieldIndex("rm_score");
-                if (!r.isNullAt(ri) && Double.isFinite(r.getDouble(ri))) {
-                    rm.add(r.getDouble(ri));
-                    rmN++;
-                }
+                if (!r.isNullAt(ri) && Double.isFinite(r.getDouble(ri))) rm.add(r.getDouble(ri));
                 Map<String, Double> parts = r.getJavaMap(r.fieldIndex("reward_components"));
                 for (String c : PROXIES) {
-                    if (parts.containsKey(c)) {
-                        proxySums.computeIfAbsent(c, k -> new ExactSum()).add(parts.get(c));
-                        proxyRows.merge(c, 1, Integer::sum);
-                    }
+                    if (parts.containsKey(c)) proxySums.computeIfAbsent(c, k -> new ExactSum()).add(parts.get(c));
                 }
                 return this;
             }
@@ -583,14 +573,11 @@ public final class RlStage {
                 verified += o.verified;
                 correct += o.correct;
                 flagged += o.flagged;
-                klN += o.klN;
-                rmN += o.rmN;
                 reward.merge(o.reward);
                 length += o.length;
                 kl.merge(o.kl);
                 rm.merge(o.rm);
                 o.proxySums.forEach((c, p) -> proxySums.computeIfAbsent(c, k -> new ExactSum()).merge(p));
-                o.proxyRows.forEach((c, rows) -> proxyRows.merge(c, rows, Integer::sum));
                 o.byDomain.forEach((domain, c) -> {
                     int[] mine = byDomain.computeIfAbsent(domain, k -> new int[2]);
                     mine[0] += c[0];
@@ -604,9 +591,9 @@ public final class RlStage {
                 Map<String, Double> accuracyByDomain = new LinkedHashMap<>();
                 byDomain.forEach((domain, c) -> accuracyByDomain.put(domain, (double) c[1] / c[0]));
                 Map<String, Double> proxies = new LinkedHashMap<>();
-                for (String c : PROXIES) if (proxySums.containsKey(c)) proxies.put(c, proxySums.get(c).value() / proxyRows.get(c));
+                for (String c : PROXIES) if (proxySums.containsKey(c)) proxies.put(c, proxySums.get(c).mean());
                 return new Stats(n, reward.value() / d, verified > 0 ? (double) correct / verified : Double.NaN, accuracyByDomain,
-                        length / d, klN > 0 ? kl.value() / klN : Double.NaN, flagged / d, rmN > 0 ? rm.value() / rmN : Double.NaN, proxies);
+                        length / d, kl.mean(), flagged / d, rm.mean(), proxies);
             }
         }
 
