@@ -38,7 +38,8 @@ class OffHeapGuardTest {
 
     private static long peakMb(String mode, int mib) throws IOException, InterruptedException {
         List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "@submit/java-opens.txt", "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=0",
+                "@submit/java-opens.txt", "-Xmx1g",
+                mode.equals("guard") ? "-XX:-DisableExplicitGC" : "-XX:+DisableExplicitGC", "-Dorg.bytedeco.javacpp.maxbytes=0",
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-D" + OffHeapGuard.CAP_PROPERTY + "=1g",
                 "-cp", System.getProperty("java.class.path"), OffHeapGuardTest.class.getName(), mode, String.valueOf(mib));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -54,7 +55,8 @@ class OffHeapGuardTest {
 
     @Test
     void keepsTheProcessNearItsCapWhileGarbageIsMadeFarBeyondIt() throws Exception {
-        // A threshold raised after each collection (a first version) let this reach 1622 MiB; no guard holds it all.
+        // A threshold raised after each collection (a first version) let this reach 1622 MiB. The control turns off
+        // the System.gc() calls ND4J makes on its own: on CI they freed some of its garbage (peak 1747 of 2048 MiB).
         long guarded = peakMb("guard", 8192), unguarded = peakMb("none", 2048);
         assertTrue(unguarded > 1800, "the control holds its 2 GiB of garbage: peak " + unguarded + " MiB");
         assertTrue(guarded < 1200, "the guard keeps 8 GiB of garbage under the 1 GiB cap: peak " + guarded + " MiB");
