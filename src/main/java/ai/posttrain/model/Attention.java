@@ -4,6 +4,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.Arrays;
 
@@ -12,11 +14,14 @@ import java.util.Arrays;
  * [mb*KV, Tk, hd] with KV dividing H (grouped-query attention: query head h reads key/value head h / (H/KV)).
  * The G = H/KV query heads of a group are stacked as G*Tq query rows of one batch entry, [mb*KV, G*Tq, hd]:
  * a reshape, not a copy, so keys and values are never repeated and every product is one batched matmul.
- * The additive mask [mb, 1, Tq, Tk] is 0 where a query may look and -1e9 where it may not (future positions,
- * padding keys other than the query itself).
+ * The additive mask [mb, 1, Tq, Tk] is 0 where a query may look and -infinity where it may not (future positions,
+ * padding keys other than the query itself): glibc's expf returns 0 for -infinity at once, while a large finite
+ * negative score (-1e9 before) takes its underflow path, which was a quarter of softmax's time in training.
  */
 final class Attention {
-    static final double NEG = -1e9;
+    static final double NEG = Double.NEGATIVE_INFINITY;
+    /** A finite stand-in while the padding mask is built by multiplication (0 * -infinity would be NaN). */
+    private static final double FINITE_NEG = -1e9;
 
     private Attention() {
     }
@@ -29,16 +34,22 @@ final class Attention {
     static INDArray mask(INDArray keyMask, long mb, int tq, int tk, int offset, DataType type) {
         float[] causal = new float[tq * tk];
         for (int i = 0; i < tq; i++)
-            for (int j = i + offset + 1; j < tk; j++) causal[i * tk + j] = (float) NEG;
+            for (int j = i + offset + 1; j < tk; j++) causal[i * tk + j] = (float) FINITE_NEG;
         INDArray future = Nd4j.create(causal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type);
-        if (keyMask == null) return future;
-        // NEG on padding keys, except on a query's own position: a padding query still sees itself, so no row
-        // is fully masked (that gave NaN). A future padding key gets 2*NEG, which softmax zeroes just the same.
+        if (keyMask == null) return blocked(future);
+        // Padding keys are masked, except at a query's own position: a padding query still sees itself, so no
+        // row is fully masked (that gave NaN). A future padding key gets 2 * FINITE_NEG, blocked all the same.
         float[] offDiagonal = new float[tq * tk];
         Arrays.fill(offDiagonal, 1f);
         for (int i = 0; i < tq && i + offset < tk; i++) offDiagonal[i * tk + i + offset] = 0f;
-        INDArray padding = keyMask.castTo(type).rsub(1.0).muli(NEG).reshape('c', mb, 1, 1, tk);
-        return padding.mul(Nd4j.create(offDiagonal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type)).addi(future);
+        INDArray padding = keyMask.castTo(type).rsub(1.0).muli(FINITE_NEG).reshape('c', mb, 1, 1, tk);
+        return blocked(padding.mul(Nd4j.create(offDiagonal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type)).addi(future));
+    }
+
+    /** The finite stand-ins (FINITE_NEG or twice it) as NEG, in place. */
+    private static INDArray blocked(INDArray mask) {
+        BooleanIndexing.replaceWhere(mask, NEG, Conditions.lessThan(FINITE_NEG / 2));
+        return mask;
     }
 
     /** q [mb*H, Tq, hd] as [mb*KV, G*Tq, hd] for keys of batch size mb*KV. */
