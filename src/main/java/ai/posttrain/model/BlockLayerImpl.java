@@ -33,6 +33,11 @@ abstract class BlockLayerImpl<C extends SequenceLayerConf, K extends BlockLayerI
     /** Runs the block on {@code in} [mb, d, T]; {@code training}: the result will be used by a backward pass. */
     protected abstract K forward(INDArray in, INDArray mask, boolean training);
 
+    /** Where a training forward pass keeps its largest arrays: this thread's pool for this layer's name and class. */
+    protected BufferPool trainingBuffers() {
+        return BufferPool.ofThread(getClass().getSimpleName() + "/" + layerConf().getLayerName());
+    }
+
     /** Writes the parameter gradients into the gradient views; returns dL/dinput [mb, d, T] (detached). */
     protected abstract INDArray backward(K cache, INDArray epsilon);
 

@@ -17,7 +17,18 @@ import java.util.Map;
  * (sequences are padded per minibatch) reuse it; the block grows, with some room, only when a shape outgrows it.
  */
 final class BufferPool {
+    private static final ThreadLocal<Map<String, BufferPool>> BY_THREAD = ThreadLocal.withInitial(HashMap::new);
     private final Map<String, INDArray> blocks = new HashMap<>();
+
+    /**
+     * The calling thread's pool for the layer named {@code layer}. DL4J-on-Spark builds new layer instances every
+     * averaging round (every minibatch in RL), so a pool per instance was allocated afresh each round. Sharing by name
+     * is safe because a thread trains one graph at a time and a layer's training forward pass is followed by its own
+     * backward pass before the next fit starts; layers of one graph have distinct names.
+     */
+    static BufferPool ofThread(String layer) {
+        return BY_THREAD.get().computeIfAbsent(layer, name -> new BufferPool());
+    }
 
     /** A 'c'-ordered array of this shape and type over the pooled block under {@code name}; contents undefined. */
     INDArray get(String name, DataType type, long... shape) {

@@ -21,8 +21,6 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
     }
 
     private Rotary rotaryTable;
-    // The forward pass's largest arrays, reused; kept through clear(), which DL4J calls after every fit.
-    private final BufferPool buffers = new BufferPool();
 
     public LlamaBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -31,7 +29,7 @@ public class LlamaBlockImpl extends BlockLayerImpl<LlamaBlock, LlamaBlockImpl.Ca
     /** @param training keeps the largest results in this layer's pooled buffers (inference allocates, and frees them) */
     @Override
     protected Cache forward(INDArray in, INDArray mask, boolean training) {
-        BufferPool buffers = training ? this.buffers : new BufferPool();
+        BufferPool buffers = training ? trainingBuffers() : new BufferPool();
         LlamaBlock conf = layerConf();
         int heads = conf.getHeads(), kv = conf.getKvHeads(), hd = conf.headSize(), ff = conf.getDFf();
         long mb = in.size(0);

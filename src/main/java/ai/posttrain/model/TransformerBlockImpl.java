@@ -22,8 +22,6 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
 
     private static final double GELU_K = 1.702;
     private Rotary rotaryTable;
-    // The forward pass's largest arrays, reused; kept through clear(), which DL4J calls after every fit.
-    private final BufferPool buffers = new BufferPool();
 
     public TransformerBlockImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -35,7 +33,7 @@ public class TransformerBlockImpl extends BlockLayerImpl<TransformerBlock, Trans
      */
     @Override
     protected Cache forward(INDArray in, INDArray mask, boolean training) {
-        BufferPool buffers = training ? this.buffers : new BufferPool();
+        BufferPool buffers = training ? trainingBuffers() : new BufferPool();
         TransformerBlock conf = layerConf();
         int d = conf.getDModel(), heads = conf.getHeads(), hd = d / heads;
         long mb = in.size(0);

@@ -7,6 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class BufferPoolTest {
 
@@ -39,5 +41,20 @@ class BufferPoolTest {
         assertEquals(7f, first.getFloat(0, 0), 0f, "the old block is left alone (its arrays may still be read)");
         assertEquals(1f, other.getFloat(1, 2), 0f);
         assertEquals(DataType.DOUBLE, pool.get("x", DataType.DOUBLE, 2, 3).dataType());
+    }
+
+    @Test
+    void eachThreadKeepsOnePoolPerLayerNameAcrossLayerInstances() throws Exception {
+        BufferPool block0 = BufferPool.ofThread("test/block0");
+        block0.get("qkv", DataType.FLOAT, 4, 6).assign(5);
+        assertSame(block0, BufferPool.ofThread("test/block0"), "a new layer instance of the same name gets the same pool");
+        assertEquals(5f, BufferPool.ofThread("test/block0").get("qkv", DataType.FLOAT, 2, 6).getFloat(1, 5), 0f,
+                "and the block it allocated before");
+        assertNotSame(block0, BufferPool.ofThread("test/block1"), "another layer of the graph has its own");
+        BufferPool[] elsewhere = new BufferPool[1];
+        Thread other = new Thread(() -> elsewhere[0] = BufferPool.ofThread("test/block0"));
+        other.start();
+        other.join();
+        assertNotSame(block0, elsewhere[0], "another thread (another Spark task) has its own");
     }
 }
