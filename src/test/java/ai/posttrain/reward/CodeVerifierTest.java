@@ -47,6 +47,27 @@ class CodeVerifierTest {
     }
 
     @Test
+    void theSameCodeAgainstTheSameTestsReusesItsVerdictButAFlaggedRunIsJudgedAgain() {
+        String code = "def add(a, b):\n    return a + b if a > 0 else 0";
+        VerifierResult first = verifier.verifyTests(fenced(code), TESTS);
+        assertNull(first.details().get("reused_verdict"));
+        VerifierResult again = verifier.verifyTests("Same program, other words:\n```python\n" + code + "\n```", TESTS);
+        assertEquals(true, again.details().get("reused_verdict"), "the same extracted code is not jailed twice");
+        assertEquals(first.score(), again.score());
+        assertEquals(first.reason(), again.reason());
+        VerifierResult otherTests = verifier.verifyTests(fenced(code), List.of("assert add(1, 1) == 2"));
+        assertNull(otherTests.details().get("reused_verdict"), "other tests are another question");
+        assertTrue(otherTests.passed(), otherTests.reason());
+
+        String hostile = "import socket\ns = socket.socket()\ndef add(a, b):\n    return a + b";
+        VerifierResult flagged = verifier.verifyTests(fenced(hostile), TESTS);
+        assertTrue(flagged.flags().contains("network"), flagged.reason());
+        VerifierResult flaggedAgain = verifier.verifyTests(fenced(hostile), TESTS);
+        assertNull(flaggedAgain.details().get("reused_verdict"), "a flagged run could end otherwise: it runs again");
+        assertTrue(flaggedAgain.flags().contains("network"), flaggedAgain.reason());
+    }
+
+    @Test
     void bareCodeAndTheStringReferenceFormWork() {
         VerifierResult r = verifier.verify("def add(a, b):\n    return a + b\n", String.join("\n", TESTS));
         assertTrue(r.passed(), r.reason());

@@ -34,7 +34,8 @@ public final class CodeVerifierTiming {
         double[] jail = new double[n], old = new double[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            VerifierResult r = verifier.verifyTests(completion, TESTS);
+            // a program of its own each time: the verifier reuses the verdict of code it has judged before
+            VerifierResult r = verifier.verifyTests(completion.replace("```python\n", "```python\n# run " + i + "\n"), TESTS);
             jail[i] = (System.nanoTime() - t0) / 1e6;
             if (!r.passed()) throw new IllegalStateException(r.reason());
             if (oldHarness != null) {
