@@ -59,7 +59,7 @@ class OffHeapGuardTest {
         // A threshold raised after each collection (a first version) let this reach 1622 MiB. Nothing but the guard
         // may collect the control's garbage: it turns off the System.gc() calls ND4J makes on its own (on CI they
         // freed some: peak 1747 of 2048 MiB), and gets a fixed young generation far larger than the heap it
-        // allocates, as a small default one (sized from the machine's RAM) collected as it went: CI saw 1422 MiB;
+        // allocates, as a small default one collected as it went (.ci/run on a fresh clone here: 1422 MiB);
         // here -Xmn8m gave 712 MiB, these settings 0 collections and 2211 MiB. The guarded run keeps the defaults.
         long guarded = peakMb("guard", 8192), unguarded = peakMb("none", 2048);
         assertTrue(unguarded > 1800, "the control holds its 2 GiB of garbage: peak " + unguarded + " MiB");
