@@ -34,11 +34,12 @@ final class Attention {
     static INDArray mask(INDArray keyMask, long mb, int tq, int tk, int offset, DataType type) {
         float[] causal = new float[tq * tk];
         for (int i = 0; i < tq; i++)
-            for (int j = i + offset + 1; j < tk; j++) causal[i * tk + j] = (float) FINITE_NEG;
+            for (int j = i + offset + 1; j < tk; j++) causal[i * tk + j] = (float) NEG;
         INDArray future = Nd4j.create(causal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type);
-        if (keyMask == null) return blocked(future);
+        if (keyMask == null) return future;
         // Padding keys are masked, except at a query's own position: a padding query still sees itself, so no
-        // row is fully masked (that gave NaN). A future padding key gets 2 * FINITE_NEG, blocked all the same.
+        // row is fully masked (that gave NaN). The padding part is built finite, as it is multiplied; adding the
+        // causal part keeps its -infinity.
         float[] offDiagonal = new float[tq * tk];
         Arrays.fill(offDiagonal, 1f);
         for (int i = 0; i < tq && i + offset < tk; i++) offDiagonal[i * tk + i + offset] = 0f;
@@ -46,7 +47,7 @@ final class Attention {
         return blocked(padding.mul(Nd4j.create(offDiagonal, new long[]{1, 1, tq, tk}, DataType.FLOAT).castTo(type)).addi(future));
     }
 
-    /** The finite stand-ins (FINITE_NEG or twice it) as NEG, in place. */
+    /** The padding part's finite stand-in as NEG, in place. */
     private static INDArray blocked(INDArray mask) {
         BooleanIndexing.replaceWhere(mask, NEG, Conditions.lessThan(FINITE_NEG / 2));
         return mask;
