@@ -6,7 +6,8 @@ import java.io.Serializable;
 
 /** posttrain.train, with a stage's own posttrain.stages.<stage>.train overrides applied. */
 public record TrainSettings(int workers, int batchPerWorker, int averagingFrequency, int prefetch,
-                            double lr, double minLr, int warmupSteps, double gradClip, int checkpointEvery)
+                            double lr, double minLr, int warmupSteps, double gradClip, double weightDecay,
+                            int checkpointEvery)
         implements Serializable {
 
     static TrainSettings forStage(Config config, String stage) {
@@ -19,7 +20,7 @@ public record TrainSettings(int workers, int batchPerWorker, int averagingFreque
         if (minLr > lr) throw new ConfigError(s.key("min-lr"), "must not exceed lr " + lr + ", got " + minLr);
         return new TrainSettings(s.intIn("workers", 1, 4096), s.intIn("batch-per-worker", 1, 65536),
                 s.intIn("averaging-frequency", 1, 10_000), s.intIn("prefetch", 0, 64), lr, minLr,
-                s.intIn("warmup-steps", 0, 1_000_000), s.doubleIn("grad-clip", 0, 1e6),
+                s.intIn("warmup-steps", 0, 1_000_000), s.doubleIn("grad-clip", 0, 1e6), s.doubleIn("weight-decay", 0, 1.0),
                 s.intIn("checkpoint-every", 1, 1_000_000));
     }
 

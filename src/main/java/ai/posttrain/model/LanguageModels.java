@@ -10,6 +10,11 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /** A fresh language model: the transformer with the multi-objective head, Adam and gradient clipping. */
 public final class LanguageModels {
@@ -35,6 +40,20 @@ public final class LanguageModels {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         return graph;
+    }
+
+    /**
+     * Decoupled (AdamW) weight decay of the weight matrices, {@code w -= lr * decay * w} after each Adam update
+     * ({@link SequenceLayerConf#getRegularizationByParam} leaves biases and norm gains alone; the head decays its W).
+     * Set on the graph's configuration (what DL4J-on-Spark sends to the workers) and on the live layers, like
+     * {@link #setHeadSettings}; 0 removes it. A stage sets its own, whatever the checkpoint it loaded was trained with.
+     */
+    public static void setWeightDecay(ComputationGraph graph, double decay) {
+        List<Regularization> reg = decay > 0 ? List.of(new WeightDecay(decay, true)) : new ArrayList<>();
+        for (GraphVertex v : graph.getConfiguration().getVertices().values())
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) layer.setRegularization(reg);
+        for (org.deeplearning4j.nn.api.Layer live : graph.getLayers())
+            if (live.conf().getLayer() instanceof BaseLayer layer) layer.setRegularization(reg);
     }
 
     /**

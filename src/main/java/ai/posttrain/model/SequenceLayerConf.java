@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.Collection;
 import java.util.List;
@@ -49,6 +50,17 @@ public abstract class SequenceLayerConf extends FeedForwardLayer {
     @Override
     public ParamInitializer initializer() {
         return SpecParamInitializer.INSTANCE;
+    }
+
+    /**
+     * Regularization (weight decay) reaches only the randomly initialised matrices (projections, embeddings), never
+     * biases or norm gains: decaying a gain towards 0 would shrink what the norm is there to keep at scale.
+     */
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        for (ParamSpec spec : paramSpecs())
+            if (spec.key().equals(paramName)) return spec.init().equals("normal") ? getRegularization() : null;
+        return null;
     }
 
     @Override

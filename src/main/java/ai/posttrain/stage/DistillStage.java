@@ -88,7 +88,8 @@ public final class DistillStage {
         JavaRDD<KdExample> kd = kdLeft ? TokenLevel.run(ctx, settings, teacherBytes) : null;
 
         TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
-                train.prefetch(), new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total));
+                train.prefetch(), new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total),
+                train.weightDecay());
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), stage);
         ProgressPrinter progress = new ProgressPrinter(ctx.console(), stage);
         int rows = train.batchPerWorker();

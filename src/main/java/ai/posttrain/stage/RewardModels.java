@@ -84,7 +84,7 @@ final class RewardModels {
                 .map(b -> RewardModel.batch(b, template, rows)).persist(StorageLevel.MEMORY_AND_DISK());
         long[] tokens = Minibatches.trainedTokens(batches);
         TrainerSettings trainer = new TrainerSettings(train.workers(), rows, train.averagingFrequency(), train.prefetch(),
-                new LrSchedule(rm.lr(), rm.lr() * 0.1, 0, rm.steps()));
+                new LrSchedule(rm.lr(), rm.lr() * 0.1, 0, rm.steps()), train.weightDecay());
         ctx.console().printf("[rl] training the reward model: %d pairs, %d steps%n", trainPairs.size(), rm.steps());
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), RlStage.NAME + ":reward-model");
         ProgressPrinter progress = new ProgressPrinter(ctx.console(), RlStage.NAME + ":reward-model");

@@ -418,7 +418,7 @@ public final class RlStage {
             }
             int steps = (int) Math.ceil(tokens.length / (double) (train.workers() * train.averagingFrequency()));
             TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(), train.averagingFrequency(),
-                    train.prefetch(), new LrSchedule(sub.lr(), sub.lr(), 0, steps));
+                    train.prefetch(), new LrSchedule(sub.lr(), sub.lr(), 0, steps), train.weightDecay());
             double[] loss = {0};
             SparkTrainer sparkTrainer = new SparkTrainer(ctx.sc(), trainer);
             ComputationGraph trained = sparkTrainer.train(policy, batches, tokens, 0, steps, 0,

@@ -84,7 +84,7 @@ public final class SftStage {
         // 3. Train phase by phase: sample the phase's records, render them, batch them, train its steps.
         TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(),
                 train.averagingFrequency(), train.prefetch(),
-                new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total));
+                new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total), train.weightDecay());
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), stage);
         ProgressPrinter progress = new ProgressPrinter(ctx.console(), stage);
         final ModelConfig arch = modelConfig;

@@ -1,5 +1,6 @@
 package ai.posttrain.train;
 
+import ai.posttrain.model.LanguageModels;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -67,6 +68,7 @@ public final class SparkTrainer {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
                 .build();
+        LanguageModels.setWeightDecay(net, settings.weightDecay());
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
         int perStep = settings.batchesPerStep();
         WorkerTime workerTime = new WorkerTime(JOB_GROUP);

@@ -52,7 +52,7 @@ class SparkTrainerTest {
     }
 
     private static final TrainerSettings SETTINGS =
-            new TrainerSettings(2, 8, 2, 0, new LrSchedule(0.02, 0.002, 2, 12));
+            new TrainerSettings(2, 8, 2, 0, new LrSchedule(0.02, 0.002, 2, 12), 0);
 
     @Test
     void trainsStepByStepWithTheScheduleAndLowersHeldOutLoss() {
