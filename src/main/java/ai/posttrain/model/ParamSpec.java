@@ -19,6 +19,11 @@ public record ParamSpec(String key, long[] shape, String init, double std, boole
         return new ParamSpec(key, shape, "ones", 0, false);
     }
 
+    /** A randomly initialised matrix (projection, embedding): what weight decay reaches, unlike biases and norm gains. */
+    public boolean decays() {
+        return init.equals("normal");
+    }
+
     public long length() {
         long n = 1;
         for (long s : shape) n *= s;

@@ -59,7 +59,7 @@ public abstract class SequenceLayerConf extends FeedForwardLayer {
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
         for (ParamSpec spec : paramSpecs())
-            if (spec.key().equals(paramName)) return spec.init().equals("normal") ? getRegularization() : null;
+            if (spec.key().equals(paramName)) return spec.decays() ? getRegularization() : null;
         return null;
     }
 

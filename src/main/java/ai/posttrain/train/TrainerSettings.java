@@ -10,7 +10,6 @@ import java.io.Serializable;
  */
 public record TrainerSettings(int workers, int batchPerWorker, int averagingFrequency, int prefetch,
                               LrSchedule lr, double weightDecay) implements Serializable {
-
     /** Minibatches consumed by one step. */
     public int batchesPerStep() { return workers * averagingFrequency; }
 }
