@@ -30,11 +30,9 @@ public final class LanguageModels {
         ComputationGraphConfiguration conf = TransformerGraph.configuration(cfg, headLayer,
                 new Adam(lr, 0.9, 0.98, 1e-8), seed, DataType.FLOAT);
         if (gradClip > 0) {
-            for (GraphVertex v : conf.getVertices().values()) {
-                if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) {
-                    layer.setGradientNormalization(GradientNormalization.ClipL2PerLayer);
-                    layer.setGradientNormalizationThreshold(gradClip);
-                }
+            for (BaseLayer layer : trainableLayers(conf)) {
+                layer.setGradientNormalization(GradientNormalization.ClipL2PerLayer);
+                layer.setGradientNormalizationThreshold(gradClip);
             }
         }
         ComputationGraph graph = new ComputationGraph(conf);
@@ -50,10 +48,17 @@ public final class LanguageModels {
      */
     public static void setWeightDecay(ComputationGraph graph, double decay) {
         List<Regularization> reg = decay > 0 ? List.of(new WeightDecay(decay, true)) : new ArrayList<>();
-        for (GraphVertex v : graph.getConfiguration().getVertices().values())
-            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) layer.setRegularization(reg);
+        for (BaseLayer layer : trainableLayers(graph.getConfiguration())) layer.setRegularization(reg);
         for (org.deeplearning4j.nn.api.Layer live : graph.getLayers())
             if (live.conf().getLayer() instanceof BaseLayer layer) layer.setRegularization(reg);
+    }
+
+    /** The configurations of a graph's layers that have parameters (what clipping and decay apply to). */
+    private static List<BaseLayer> trainableLayers(ComputationGraphConfiguration conf) {
+        List<BaseLayer> layers = new ArrayList<>();
+        for (GraphVertex v : conf.getVertices().values())
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) layers.add(layer);
+        return layers;
     }
 
     /**
