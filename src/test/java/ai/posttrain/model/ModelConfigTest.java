@@ -23,11 +23,12 @@ class ModelConfigTest {
     }
 
     @Test
-    void defaultStudentIsAtMostAQuarterOfTheDefaultTeacher() {
+    void defaultStudentIsUnderThirtyPercentOfTheDefaultTeacher() {
+        // Was a quarter: the third student layer (0.28 of the teacher) is what reaches 0.90 on held-out sums (reference.conf).
         PosttrainConfig defaults = PosttrainConfig.load(null, List.of());
         int vocab = StageContext.tokenizerFor(defaults).vocabSize();   // the default byte tokenizer
         ModelConfig teacher = ModelConfig.of(defaults.teacher(), vocab), student = ModelConfig.of(defaults.student(), vocab);
-        assertTrue(student.parameterCount() * 4 <= teacher.parameterCount(),
+        assertTrue(student.parameterCount() * 10 <= teacher.parameterCount() * 3,
                 "student " + student.parameterCount() + " vs teacher " + teacher.parameterCount());
     }
 
