@@ -7,6 +7,9 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,11 +32,11 @@ class GradientClippingTest {
                     layer.getLayerName() + ": grad-clip 0 turns clipping off");
     }
 
-    private static java.util.List<BaseLayer> rebuiltLayers(double gradClip) {
+    private static List<BaseLayer> rebuiltLayers(double gradClip) {
         ComputationGraph graph = LanguageModels.create(CFG, new LmHeadOutputLayer.Builder(), 1e-3, gradClip, 1);
         ComputationGraph rebuilt = new ComputationGraph(ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson()));
         rebuilt.init();
-        java.util.List<BaseLayer> layers = new java.util.ArrayList<>();
+        List<BaseLayer> layers = new ArrayList<>();
         for (org.deeplearning4j.nn.api.Layer live : rebuilt.getLayers())
             if (live.conf().getLayer() instanceof BaseLayer layer) layers.add(layer);
         return layers;
