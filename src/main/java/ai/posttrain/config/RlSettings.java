@@ -33,11 +33,13 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
      * @param heldoutPrompts held-out prompts decoded greedily before and after the sub-stage
      * @param rewards       component name to weight (see {@link #COMPONENTS})
      * @param advantage     "grpo" (mean and std normalised) or "dr-grpo" (mean only)
+     * @param mixture       domain to weight of the prompts each iteration draws (empty: the inputs' own proportions;
+     *                      a domain left out is not drawn)
      * @param revisit       the share of each iteration's prompts drawn from the earlier sub-stages' prompts, scored
      *                      by their verifiers (see {@link #verifiersOf})
      */
     public record SubStage(String name, List<String> inputs, List<String> heldout, List<Integer> difficulties,
-                           int heldoutPrompts, Map<String, Double> rewards,
+                           Map<String, Double> mixture, int heldoutPrompts, Map<String, Double> rewards,
                            int iterations, int promptsPerIteration, int groupSize, int epochs, int maxNewTokens,
                            double temperature, double klCoef, double klBound, double clipLow, double clipHigh,
                            String advantage, double rewardClip, double overlongPenalty, int overlongBuffer,
@@ -130,7 +132,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
         List<String> inputs = List.copyOf(r.strings("inputs"));
         if (fraction > 0 && inputs.isEmpty()) throw new ConfigError(r.key("inputs"), "needs at least one input when fraction > 0");
         SftStageSettings.Phase selection = new SftStageSettings.Phase("replay", SftStageSettings.difficulties(c, key), 1,
-                SftStageSettings.mixture(c, r, key));
+                SftStageSettings.mixture(c, r));
         return new Replay(inputs, selection, r.intIn("max-records", 1, 100_000_000), fraction, r.doubleIn("weight", 0, 1e6));
     }
 
@@ -165,7 +167,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
         if (rewards.isEmpty()) throw new ConfigError(s.key("rewards"), "needs at least one component with a non-zero weight");
         double clipLow = s.doubleIn("clip-low", 0, 1), clipHigh = s.doubleIn("clip-high", 0, 10);
         return new SubStage(name, nonEmpty(s, "inputs"), nonEmpty(s, "heldout"),
-                SftStageSettings.difficulties(c, "difficulties", s.key("difficulties")),
+                SftStageSettings.difficulties(c, "difficulties", s.key("difficulties")), SftStageSettings.mixture(c, s),
                 s.intIn("heldout-prompts", 1, 100_000), Map.copyOf(rewards),
                 s.intIn("iterations", 1, 1_000_000), s.intIn("prompts-per-iteration", 1, 1_000_000),
                 s.intIn("group-size", 2, 1024), s.intIn("epochs", 1, 100), s.intIn("max-new-tokens", 1, 65536),

@@ -58,7 +58,7 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
-        return new Phase(s.string("name"), difficulties(c, where), s.intIn("steps", 1, 10_000_000), mixture(c, s, where));
+        return new Phase(s.string("name"), difficulties(c, where), s.intIn("steps", 1, 10_000_000), mixture(c, s));
     }
 
     /** Optional {@code difficulties = [levels]} of a record selection at {@code where} (empty: every level). */
@@ -82,10 +82,10 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         return List.copyOf(difficulties);
     }
 
-    /** Optional {@code mixture = { domain = weight }} of a record selection (empty: the data's own proportions). */
-    static Map<String, Double> mixture(Config c, Settings s, String where) {
+    /** Optional {@code mixture = { domain = weight }} of a record selection (absent or {}: the data's own proportions). */
+    static Map<String, Double> mixture(Config c, Settings s) {
         Map<String, Double> mixture = new LinkedHashMap<>();
-        if (c.hasPath("mixture")) {
+        if (c.hasPath("mixture") && !isEmptyObject(c, "mixture")) {
             Settings mix = s.child("mixture");
             try {
                 for (String domain : c.getConfig("mixture").root().keySet()) {
@@ -93,11 +93,15 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
                     if (w > 0) mixture.put(domain, w);
                 }
             } catch (ConfigException e) {
-                throw new ConfigError(where + ".mixture", "must be an object of domain = weight: " + ConfigLoader.oneLine(e));
+                throw new ConfigError(s.key("mixture"), "must be an object of domain = weight: " + ConfigLoader.oneLine(e));
             }
-            if (mixture.isEmpty()) throw new ConfigError(where + ".mixture", "needs at least one domain with a positive weight");
+            if (mixture.isEmpty()) throw new ConfigError(s.key("mixture"), "needs at least one domain with a positive weight");
         }
         return Map.copyOf(mixture);
+    }
+
+    private static boolean isEmptyObject(Config c, String path) {
+        return c.getValue(path) instanceof com.typesafe.config.ConfigObject o && o.isEmpty();
     }
 
     private static List<String> nonEmpty(Settings s, String path) {

@@ -198,11 +198,12 @@ public final class RlStage {
             List<List<RlPrompt>> revisited = new ArrayList<>();
             if (revisitCount() > 0) for (SubStage e : earlier) revisited.add(trainingPrompts(e));
             List<RlPrompt> heldout = prompts(sub.heldout(), sub.difficulties(), "rl:" + sub.name() + ":heldout", sub.heldoutPrompts());
-            ctx.console().printf("[rl] %s: %d prompts, %d held out, rewards %s, %d iterations x %d prompts x %d samples%s%n",
-                    sub.name(), own.size(), heldout.size(), rewards, sub.iterations(), sub.promptsPerIteration(), sub.groupSize(),
+            IterationPrompts prompts = new IterationPrompts(own, revisited);
+            ctx.console().printf("[rl] %s: %d prompts%s, %d held out, rewards %s, %d iterations x %d prompts x %d samples%s%n",
+                    sub.name(), own.size(), sub.mixture().isEmpty() ? "" : " drawn by domain " + new TreeMap<>(sub.mixture()),
+                    heldout.size(), rewards, sub.iterations(), sub.promptsPerIteration(), sub.groupSize(),
                     revisited.isEmpty() ? "" : String.format(Locale.ROOT, " (%d of them revisiting %s)", revisitCount(),
                             earlier.stream().map(SubStage::name).toList()));
-            IterationPrompts prompts = new IterationPrompts(own, revisited);
             if (done == 0) evaluate("start", policy, heldout, refLogProbs, scorer);
 
             HackingMonitor monitor = new HackingMonitor(settings.monitor().bounds(sub.klBound()));
@@ -438,21 +439,57 @@ public final class RlStage {
         }
 
         /**
-         * Each iteration's prompts: its own, consecutive slices of one seeded shuffle (wrapping around), then the
-         * revisited ones, consecutive slices of the earlier sub-stages' shuffled prompts taken in turn.
+         * Each iteration's prompts: its own, consecutive slices of one seeded order (wrapping around), then the
+         * revisited ones, consecutive slices of the earlier sub-stages' orders taken in turn. A sub-stage's order is
+         * one shuffle of its prompts, or with a mixture each domain's own shuffle, interleaved by weight.
          */
         private final class IterationPrompts {
             private final List<RlPrompt> own;
             private final List<RlPrompt> revisited = new ArrayList<>();
 
             IterationPrompts(List<RlPrompt> own, List<List<RlPrompt>> earlierPrompts) {
-                this.own = shuffled(own, sub.name());
+                this.own = ordered(sub, own, sub.name());
                 List<List<RlPrompt>> sources = new ArrayList<>();
                 for (int i = 0; i < earlierPrompts.size(); i++)
-                    if (!earlierPrompts.get(i).isEmpty()) sources.add(shuffled(earlierPrompts.get(i), sub.name() + "/" + earlier.get(i).name()));
+                    if (!earlierPrompts.get(i).isEmpty()) sources.add(ordered(earlier.get(i), earlierPrompts.get(i), sub.name() + "/" + earlier.get(i).name()));
                 int longest = sources.stream().mapToInt(List::size).max().orElse(0);
                 for (int k = 0; k < longest; k++)
                     for (List<RlPrompt> source : sources) revisited.add(source.get(k % source.size()));
+            }
+
+            private List<RlPrompt> ordered(SubStage of, List<RlPrompt> all, String salt) {
+                if (of.mixture().isEmpty()) return shuffled(all, salt);
+                Map<String, Double> weights = new TreeMap<>(of.mixture());
+                List<List<RlPrompt>> domains = new ArrayList<>();
+                for (String domain : weights.keySet()) {
+                    List<RlPrompt> mine = all.stream().filter(p -> domain.equals(p.domain())).toList();
+                    if (mine.isEmpty()) throw new ai.posttrain.config.ConfigError(
+                            String.format(Locale.ROOT, "posttrain.stages.rl.sub-stages[%d].mixture.%s", settings.subStages().indexOf(of), domain),
+                            String.format(Locale.ROOT, "no prompts of domain '%s' in %s at difficulties %s (their domains: %s)", domain, of.inputs(), of.difficulties(),
+                            new java.util.TreeSet<>(all.stream().map(RlPrompt::domain).toList())));
+                    domains.add(shuffled(mine, salt + "/" + domain));
+                }
+                double[] w = weights.values().stream().mapToDouble(Double::doubleValue).toArray();
+                double total = java.util.Arrays.stream(w).sum();
+                // Long enough for every prompt of every domain to come up once, and no longer than the sub-stage draws.
+                long cycle = 0;
+                for (int d = 0; d < w.length; d++) cycle = Math.max(cycle, (long) Math.ceil(domains.get(d).size() * total / w[d]));
+                long length = Math.max(1, Math.min(cycle, (long) sub.iterations() * sub.promptsPerIteration()));
+                // Smooth weighted round robin: every prefix holds each domain's share, to within one prompt.
+                double[] credit = new double[w.length];
+                int[] next = new int[w.length];
+                List<RlPrompt> order = new ArrayList<>();
+                for (long k = 0; k < length; k++) {
+                    int pick = 0;
+                    for (int d = 0; d < w.length; d++) {
+                        credit[d] += w[d];
+                        if (credit[d] > credit[pick]) pick = d;
+                    }
+                    credit[pick] -= total;
+                    List<RlPrompt> source = domains.get(pick);
+                    order.add(source.get(next[pick]++ % source.size()));
+                }
+                return order;
             }
 
             private List<RlPrompt> shuffled(List<RlPrompt> all, String salt) {

@@ -119,6 +119,14 @@ class RlStageTest {
         List<Row> stemPrompts = rollouts.where("sub_stage = 'stem'").select("prompt_id").distinct().collectAsList();
         assertEquals(8, stemPrompts.size());
         for (Row r : stemPrompts) assertEquals(1, levels.get(r.getString(0)), r.getString(0));
+        // quick.conf's stem mixture (math 3, stem 1): every iteration's 4 prompts are 3 math and 1 STEM, though the
+        // difficulty-1 inputs hold more STEM prompts than math ones.
+        assertTrue(failed.toString().contains("drawn by domain {math=3.0, stem=1.0}"), failed.toString());
+        for (int it = 0; it < 2; it++) {
+            Dataset<Row> iteration = rollouts.where("sub_stage = 'stem' and iteration = " + it);
+            assertEquals(3, iteration.where("domain = 'math'").select("prompt_id").distinct().count(), "iteration " + it);
+            assertEquals(1, iteration.where("domain = 'stem'").select("prompt_id").distinct().count(), "iteration " + it);
+        }
 
         // Metrics: one row per iteration with the RL values; the reward model's training steps too.
         List<Row> metrics = spark.read().parquet(run + "/metrics").where("stage = 'rl'").orderBy("step").collectAsList();
@@ -200,6 +208,18 @@ class RlStageTest {
         int rc = cli(err, args("stage", "rl", "--set", "posttrain.stages.rl.sub-stages=[{name=x, rewards={bogus=1}}]"));
         assertEquals(2, rc, err.toString());
         assertTrue(err.toString().contains("posttrain.stages.rl.sub-stages[0].rewards.bogus"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void aMixtureDomainWithoutPromptsIsAnErrorNamingTheKey(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = cli(err, args("stage", "rl", "--run", dir.resolve("run").toString(),
+                "--set", "posttrain.stages.rl.init=\"" + tinyPolicy(dir) + "\"",
+                "--set", "posttrain.stages.rl.sub-stages=[{name=x, inputs=[\"builtin:math\"], rewards={math=1}, mixture={math=1, code=1}}]"));
+        assertEquals(2, rc, err.toString());
+        assertTrue(err.toString().contains("posttrain.stages.rl.sub-stages[0].mixture.code: no prompts of domain 'code'"), err.toString());
+        assertTrue(err.toString().contains("(their domains: [math])"), err.toString());
         assertFalse(err.toString().contains("\tat "), "no stack trace");
     }
 
