@@ -92,7 +92,7 @@ class StandaloneClusterIT {
             assertEquals(9, eval.where("stage = '" + stage + "' and checkpoint = 'end' and n = 2 "
                     + "and metric in ('accuracy','pass_rate','format_validity','tool_call_validity')").count(), stage);
         // The teacher's top-k for distillation, and RL's rollouts: one partition per quick.conf sub-stage iteration, every
-        // code sample judged in the sandbox on the executors (none flagged: the policy's code is only wrong, not hostile).
+        // code sample judged in the sandbox on the executors.
         assertTrue(spark.read().parquet(run.resolve("teacher_topk").toString()).count() > 0);
         Dataset<Row> rollouts = spark.read().parquet(run.resolve("rollouts").toString());
         assertEquals(List.of("code", "preference", "stem"), rollouts.select("sub_stage").distinct().orderBy("sub_stage")
