@@ -10,6 +10,15 @@ import ai.posttrain.model.ModelBytes;
 import ai.posttrain.stage.StageContext;
 import ai.posttrain.tokenizer.ChatTemplate;
 
+import ai.posttrain.eval.EvalOutcome;
+import ai.posttrain.run.FolderSwap;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
@@ -17,9 +26,11 @@ import java.util.Set;
 final class EvalCommand implements Command {
     @Override public String name() { return "eval"; }
 
-    @Override public String usage() { return "eval --model DIR [--data FILE|builtin:SUITE ...] [--limit N] [--format json]"; }
+    @Override public String usage() {
+        return "eval --model DIR [--data FILE|builtin:SUITE ...] [--limit N] [--samples OUT_DIR] [--format json]";
+    }
 
-    @Override public Set<String> options() { return Set.of("model", "data", "limit", "format"); }
+    @Override public Set<String> options() { return Set.of("model", "data", "limit", "samples", "format"); }
 
     @Override
     public int run(Args args, Context ctx) throws Exception {
@@ -28,6 +39,7 @@ final class EvalCommand implements Command {
         args.format("json");
         List<String> data = args.options("data").isEmpty() ? ctx.config.eval().suites() : args.options("data");
         int limit = args.intOption("limit", ctx.config.eval().perSuite());
+        Path samples = samplesFolder(args.option("samples"), ctx);
         // a checkpoint carries its tokenizer, a Hugging Face folder is one: the model's own chat template renders
         ModelDirs.Loaded model = ModelDirs.load(modelDir, ctx.hadoopConfiguration());
         ChatTemplate template = ChatTemplate.of(model.tokenizer());
@@ -38,7 +50,26 @@ final class EvalCommand implements Command {
                 .evaluate(ModelBytes.of(model.graph(), model.config()), items.items());
         long rejected = items.rejected().stream().mapToLong(d -> d.count()).sum();
         if (rejected > 0) ctx.err.println(rejected + " input records were rejected (run validate to see why)");
+        if (samples != null) writeSamples(samples, report, ctx);
         ctx.out.println(report.toJson());
         return 0;
+    }
+
+    /** The folder for --samples, checked before any decoding: it must not exist (no user folder is overwritten). */
+    private static Path samplesFolder(String option, Context ctx) throws IOException {
+        if (option == null) return null;
+        Path out = new Path(option);
+        if (out.getFileSystem(ctx.hadoopConfiguration()).exists(out))
+            throw new UsageException("--samples " + option + " exists; give a folder that does not");
+        return out;
+    }
+
+    /** Every scored completion as Parquet (the columns of a run's eval_samples table), written whole or not at all. */
+    private static void writeSamples(Path out, EvalReport report, Context ctx) throws IOException {
+        List<Row> rows = report.outcomes().stream().map(o -> RowFactory.create(o.values())).toList();
+        Dataset<Row> table = ctx.spark().createDataFrame(rows, EvalOutcome.COLUMNS).coalesce(1);
+        FolderSwap.replace(out.getFileSystem(ctx.hadoopConfiguration()), out,
+                tmp -> table.write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString()));
+        ctx.err.println("samples: " + rows.size() + " scored completions in " + out);
     }
 }

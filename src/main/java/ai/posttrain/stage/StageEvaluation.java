@@ -28,14 +28,13 @@ final class StageEvaluation {
             .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType)
             .add("suite", DataTypes.StringType).add("metric", DataTypes.StringType)
             .add("value", DataTypes.DoubleType).add("n", DataTypes.IntegerType);
-    static final StructType SAMPLES = new StructType()
-            .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType)
-            .add("suite", DataTypes.StringType).add("id", DataTypes.StringType)
-            .add("difficulty", DataTypes.IntegerType).add("prompt", DataTypes.StringType)
-            .add("completion", DataTypes.StringType).add("metric", DataTypes.StringType)
-            .add("score", DataTypes.DoubleType).add("passed", DataTypes.BooleanType)
-            .add("format_ok", DataTypes.BooleanType).add("stopped", DataTypes.BooleanType)
-            .add("new_tokens", DataTypes.IntegerType).add("reason", DataTypes.StringType);
+    static final StructType SAMPLES = prefixed(new StructType()
+            .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType), EvalOutcome.COLUMNS);
+
+    private static StructType prefixed(StructType prefix, StructType columns) {
+        for (var field : columns.fields()) prefix = prefix.add(field);
+        return prefix;
+    }
 
     private StageEvaluation() {}
 
@@ -76,8 +75,12 @@ final class StageEvaluation {
         });
         List<Row> samples = new ArrayList<>();
         for (EvalOutcome o : report.outcomes()) {
-            samples.add(RowFactory.create(stage, checkpoint, o.suite(), o.id(), o.difficulty(), o.prompt(), o.completion(),
-                    o.metric(), o.score(), o.passed(), o.formatOk(), o.stopped(), o.newTokens(), o.reason()));
+            Object[] values = o.values();
+            Object[] row = new Object[values.length + 2];
+            row[0] = stage;
+            row[1] = checkpoint;
+            System.arraycopy(values, 0, row, 2, values.length);
+            samples.add(RowFactory.create(row));
         }
         var same = col("stage").equalTo(stage).and(col("checkpoint").equalTo(checkpoint));
         ctx.tables().appendReplacing("eval", ctx.spark().createDataFrame(rows, EVAL), same);

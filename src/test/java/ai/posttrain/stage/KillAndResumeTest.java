@@ -1,13 +1,7 @@
 package ai.posttrain.stage;
 
 import ai.posttrain.LocalSpark;
-import ai.posttrain.config.PosttrainConfig;
-import ai.posttrain.model.Checkpoints;
-import ai.posttrain.model.LanguageModels;
-import ai.posttrain.model.ModelConfig;
-import ai.posttrain.model.ModelInfo;
-import ai.posttrain.model.head.LmHeadOutputLayer;
-import ai.posttrain.tokenizer.Tokenizers;
+import ai.posttrain.TestModels;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static ai.posttrain.stage.SftStagesTest.cli;
 import static org.junit.jupiter.api.Assertions.*;
@@ -49,21 +42,11 @@ class KillAndResumeTest {
     @BeforeAll
     static void referenceRuns() throws Exception {
         LocalSpark.get();
-        teacher = randomTeacher(shared);
+        teacher = TestModels.randomTeacher(shared);
         rlReference = TinyRlRun.run();   // shared with the notebook's SQL test
         distillReference = shared.resolve("distill-reference/run").toString();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, cli(err, distill(distillReference)), err.toString(StandardCharsets.UTF_8));
-    }
-
-    static String randomTeacher(Path dir) {
-        var m = PosttrainConfig.load("conf/quick.conf", List.of()).teacher();
-        ModelConfig arch = new ModelConfig(Tokenizers.create("byte", "").vocabSize(), m.dModel(), m.layers(), m.heads(),
-                m.dFf(), m.maxSeqLen(), m.positions(), m.tiedEmbeddings());
-        String out = dir.resolve("teacher").toString();
-        Checkpoints.save(LanguageModels.create(arch, new LmHeadOutputLayer.Builder(), 1e-3, 1.0, 5),
-                new ModelInfo(arch, "byte", "test", 0, Map.of()), out);
-        return out;
     }
 
     static String[] rl(String run) {
