@@ -7,14 +7,16 @@ import java.util.List;
  * Column arithmetic written out for a small model to imitate, one line per column from the right:
  * <pre>
  *   addition 47 + 38       subtraction 42 - 15      multiplication 46 * 7
- *   7+8+0=15 d5 c1         12-5-0=7 d7 b1           6*7+0=42 d2 c4
+ *   7+8+0=15 d5 c1         2-5-0=7 d7 b1            6*7+0=42 d2 c4
  *   4+3+1=8 d8 c0          4-1-1=2 d2 b0            4*7+4=32 d2 c3
  *                                                   d3
  * </pre>
  * Each line shows the two digits, the carry (c) or borrow (b) coming in, the result, the digit
  * written (d) and the carry or borrow going out; a final carry is written as its own "d" line.
- * The answer is the "d" digits read from the last line up (leading zeros dropped). A borrowing
- * subtraction column shows the borrowed ten as a leading 1 ("12-5-0").
+ * The answer is the "d" digits read from the last line up (leading zeros dropped). A column's
+ * borrow is decided after its digits are written, as a carry is: an earlier format wrote the borrowed ten
+ * first ("12-5-0"), which made the model decide before it had copied the digits it compares, and that
+ * decision was 12 of the distilled student's 20 errors on 200 held-out difficulty-1 problems (2026-12-05).
  * Two-digit multipliers take one single-digit product per digit, then add them.
  */
 public final class ArithmeticTrace {
@@ -46,7 +48,7 @@ public final class ArithmeticTrace {
             int v = dx - dy - borrow;
             int out = v < 0 ? 1 : 0;
             int d = v + 10 * out;
-            lines.add((out == 1 ? "1" : "") + dx + "-" + dy + "-" + borrow + "=" + d + " d" + d + " b" + out);
+            lines.add(dx + "-" + dy + "-" + borrow + "=" + d + " d" + d + " b" + out);
             borrow = out;
         }
         return lines;
