@@ -9,13 +9,11 @@ import ai.posttrain.model.Checkpoints;
 import ai.posttrain.model.ModelBytes;
 import ai.posttrain.stage.StageContext;
 import ai.posttrain.tokenizer.ChatTemplate;
-
 import ai.posttrain.eval.EvalOutcome;
 import ai.posttrain.run.FolderSwap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 
 import java.io.IOException;
@@ -66,10 +64,9 @@ final class EvalCommand implements Command {
 
     /** Every scored completion as Parquet (the columns of a run's eval_samples table), written whole or not at all. */
     private static void writeSamples(Path out, EvalReport report, Context ctx) throws IOException {
-        List<Row> rows = report.outcomes().stream().map(o -> RowFactory.create(o.values())).toList();
-        Dataset<Row> table = ctx.spark().createDataFrame(rows, EvalOutcome.COLUMNS).coalesce(1);
+        Dataset<Row> table = EvalOutcome.table(ctx.spark(), report.outcomes()).coalesce(1);
         FolderSwap.replace(out.getFileSystem(ctx.hadoopConfiguration()), out,
                 tmp -> table.write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString()));
-        ctx.err.println("samples: " + rows.size() + " scored completions in " + out);
+        ctx.err.println("samples: " + report.outcomes().size() + " scored completions in " + out);
     }
 }

@@ -21,21 +21,13 @@ import static org.apache.spark.sql.functions.lit;
 
 /**
  * Evaluates a stage's model on every held-out suite into the run's {@code eval} table (one row per
- * stage, checkpoint, suite and metric) and {@code eval_samples} (every scored completion).
+ * stage, checkpoint, suite and metric) and {@code eval_samples} (every scored completion, its stage and checkpoint).
  */
 final class StageEvaluation {
     static final StructType EVAL = new StructType()
             .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType)
             .add("suite", DataTypes.StringType).add("metric", DataTypes.StringType)
             .add("value", DataTypes.DoubleType).add("n", DataTypes.IntegerType);
-    static final StructType SAMPLES = prefixed(new StructType()
-            .add("stage", DataTypes.StringType).add("checkpoint", DataTypes.StringType), EvalOutcome.COLUMNS);
-
-    private static StructType prefixed(StructType prefix, StructType columns) {
-        for (var field : columns.fields()) prefix = prefix.add(field);
-        return prefix;
-    }
-
     private StageEvaluation() {}
 
     /** Records per suite for the untrained baseline: it scores about zero, and decodes every prompt to the limit. */
@@ -73,17 +65,10 @@ final class StageEvaluation {
             m.byDifficulty().forEach((level, v) ->
                     rows.add(RowFactory.create(stage, checkpoint, suite, m.metric() + "@difficulty" + level, v, m.n())));
         });
-        List<Row> samples = new ArrayList<>();
-        for (EvalOutcome o : report.outcomes()) {
-            Object[] values = o.values();
-            Object[] row = new Object[values.length + 2];
-            row[0] = stage;
-            row[1] = checkpoint;
-            System.arraycopy(values, 0, row, 2, values.length);
-            samples.add(RowFactory.create(row));
-        }
+        var samples = EvalOutcome.table(ctx.spark(), report.outcomes())
+                .select(lit(stage).as("stage"), lit(checkpoint).as("checkpoint"), col("*"));
         var same = col("stage").equalTo(stage).and(col("checkpoint").equalTo(checkpoint));
         ctx.tables().appendReplacing("eval", ctx.spark().createDataFrame(rows, EVAL), same);
-        ctx.tables().appendReplacing("eval_samples", ctx.spark().createDataFrame(samples, SAMPLES), same);
+        ctx.tables().appendReplacing("eval_samples", samples, same);
     }
 }
