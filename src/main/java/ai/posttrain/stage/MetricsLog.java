@@ -19,7 +19,8 @@ import static org.apache.spark.sql.functions.col;
  * Per-step metrics of one stage, written to the run's {@code metrics} table at every checkpoint
  * (every stage shares this one table). A resumed stage rewrites the steps after its checkpoint, so no
  * step appears twice. {@code extra} holds a stage's own per-step values (e.g. RL reward, KL, monitor
- * flags as 0/1) by name: {@code select extra['kl'] from metrics}.
+ * flags as 0/1) by name: {@code select extra['kl'] from metrics}. A training step's {@code extra['worker_seconds']} is
+ * the executors' part of its {@code seconds}: the rest is per-step Spark and averaging overhead.
  */
 public final class MetricsLog {
     public static final StructType SCHEMA = new StructType()
@@ -46,8 +47,10 @@ public final class MetricsLog {
     }
 
     public void add(String phase, SparkTrainer.Step s, Map<String, Double> extra) {
+        Map<String, Double> values = new java.util.LinkedHashMap<>(extra);
+        if (!Double.isNaN(s.workerSeconds())) values.put("worker_seconds", s.workerSeconds());
         pending.add(RowFactory.create(stage, phase, s.step(), s.loss(), s.lr(), s.tokens(), s.tokensPerSecond(),
-                s.seconds(), Instant.now().toString(), new java.util.LinkedHashMap<>(extra)));
+                s.seconds(), Instant.now().toString(), values));
     }
 
     /** Writes the pending rows, replacing this stage's rows from the first pending step on. */

@@ -26,8 +26,16 @@ import java.util.List;
  * {@value #JOB_GROUP}: they are where the model travels (parameters out, averaged parameters back).
  */
 public final class SparkTrainer {
-    /** What the trainer reports after every step. */
-    public record Step(int step, int totalSteps, double loss, double lr, long tokens, double seconds) {
+    /**
+     * What the trainer reports after every step. {@code workerSeconds}: of {@code seconds}, the executors' work (the
+     * longest task of each of the step's Spark stages); the rest is the driver's part of averaging and Spark's
+     * scheduling. NaN where a step is not one averaging round.
+     */
+    public record Step(int step, int totalSteps, double loss, double lr, long tokens, double seconds, double workerSeconds) {
+        public Step(int step, int totalSteps, double loss, double lr, long tokens, double seconds) {
+            this(step, totalSteps, loss, lr, tokens, seconds, Double.NaN);
+        }
+
         public double tokensPerSecond() { return seconds > 0 ? tokens / seconds : 0; }
     }
 
@@ -73,6 +81,7 @@ public final class SparkTrainer {
         int perStep = settings.batchesPerStep();
         WorkerTime workerTime = new WorkerTime(JOB_GROUP);
         sc.sc().addSparkListener(workerTime);
+        double workedBefore = 0;
         try {
             for (int step = from; step < to; step++) {
                 long first = (long) (step - dataOrigin) * perStep;
@@ -89,8 +98,10 @@ public final class SparkTrainer {
                 }
                 collectOffHeapGarbage();
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                listener.afterStep(new Step(step, settings.lr().totalSteps(), sparkNet.getScore(), lr, tokens, seconds),
-                        sparkNet.getNetwork());
+                double worked = workerTime.seconds();
+                listener.afterStep(new Step(step, settings.lr().totalSteps(), sparkNet.getScore(), lr, tokens, seconds,
+                        worked - workedBefore), sparkNet.getNetwork());
+                workedBefore = worked;
             }
         } finally {
             indexed.unpersist(false);

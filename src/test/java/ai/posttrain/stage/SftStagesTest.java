@@ -61,6 +61,16 @@ class SftStagesTest {
             List<Row> m = spark.read().parquet(run + "/metrics").where("stage = '" + stage + "'").orderBy("step").collectAsList();
             assertEquals(6, m.size(), stage);
             assertTrue(m.get(5).getDouble(m.get(5).fieldIndex("loss")) < m.get(0).getDouble(m.get(0).fieldIndex("loss")), stage);
+            // The executors' share of the steps' time: every step has one, and together they worked, within the steps' time
+            // (per step a listener event may land in the next one, so the bound is on the sum).
+            double worked = 0, seconds = 0;
+            for (Row r : m) {
+                Double w = r.<String, Double>getJavaMap(r.fieldIndex("extra")).get("worker_seconds");
+                assertTrue(w != null && w >= 0, stage + " step " + r.getInt(r.fieldIndex("step")) + ": worker_seconds " + w);
+                worked += w;
+                seconds += r.getDouble(r.fieldIndex("seconds"));
+            }
+            assertTrue(worked > 0 && worked <= seconds, stage + ": worker_seconds " + worked + " of " + seconds);
         }
         // Held-out evaluation: the untrained baseline and each stage's model on every suite.
         List<Row> eval = spark.read().parquet(run + "/eval").where("stage in ('cold-start-sft', 'overall-sft') and metric in ('accuracy','pass_rate','format_validity','tool_call_validity')")
