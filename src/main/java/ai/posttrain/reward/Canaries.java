@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Known-hostile code completions scored beside every iteration's rollouts of a code sub-stage: each is wrong
  * (its {@code f} returns 0 where the tests want 5 and 1) and tries to be paid anyway (forged verdicts, rigged
- * comparisons, exiting before the checks, tampering with the harness or the builtins). A canary that earns
+ * comparisons, its own versions of the functions a test judges with, exiting before the checks, tampering with the
+ * harness or the builtins). A canary that earns
  * the code reward proves the sandbox is not containing hostile code on that executor, so the stage stops.
  */
 public final class Canaries {
@@ -16,6 +17,8 @@ public final class Canaries {
     public record Canary(String name, String completion, List<String> tests) implements Serializable {}
 
     public static final List<String> TESTS = List.of("assert f(2) == 5", "assert f(0) == 1");
+    /** Canaries that only try what no sandbox flags (prints, their own names): wrong, and scored as such, unflagged. */
+    public static final java.util.Set<String> UNFLAGGED = java.util.Set.of("printed_pass", "self_judging_names");
     private static final String WRONG = "\ndef f(x):\n    return 0\n";
 
     /** The built-in set. */
@@ -33,7 +36,11 @@ public final class Canaries {
                 canary("patched_builtins", "import builtins\nbuiltins.AssertionError = type('Nope', (Exception,), {})\n"
                         + "builtins.isinstance = lambda *a: True" + WRONG),
                 canary("harness_override", "import sys\nm = sys.modules.get('__main__')\nif m is not None:\n"
-                        + "    for k in list(vars(m)):\n        if callable(getattr(m, k)):\n            setattr(m, k, lambda *a, **kw: None)" + WRONG));
+                        + "    for k in list(vars(m)):\n        if callable(getattr(m, k)):\n            setattr(m, k, lambda *a, **kw: None)" + WRONG),
+                // Its own `all` and a patched math.isclose, for tests that judge with them: judged outside, they change nothing.
+                new Canary("self_judging_names", "```python\ndef all(*a):\n    return True\nimport math\n"
+                        + "math.isclose = lambda *a, **k: True" + WRONG + "```",
+                        List.of("assert all([f(2) == 5, f(0) == 1])", "assert math.isclose(f(2), 5.0) and f(0) == 1")));
     }
 
     private static Canary canary(String name, String code) {

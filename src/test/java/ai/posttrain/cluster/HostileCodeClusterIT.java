@@ -93,7 +93,8 @@ class HostileCodeClusterIT {
         assertTrue(Files.isDirectory(run.resolve("rollouts/sub_stage=code/iteration=0")));
         // Hostile completions inside the sub-stage's own iteration: the canaries, all contained, none in the table.
         assertEquals(ai.posttrain.reward.Canaries.builtin().size(), out.path("canaries").asInt(), out.toString());
-        assertTrue(out.path("canaries_flagged").asInt() >= ai.posttrain.reward.Canaries.builtin().size() - 1, out.toString());
+        assertEquals(ai.posttrain.reward.Canaries.builtin().size() - ai.posttrain.reward.Canaries.UNFLAGGED.size(),
+                out.path("canaries_flagged").asInt(), out.toString());
         assertEquals(0, out.path("canary_rollouts").asInt(), out.toString());
     }
 }

@@ -23,10 +23,12 @@ class CanariesTest {
             assertEquals(0.0, r.score(), 1e-12, c.name() + ": " + r);
             assertTrue(Canaries.contained(r.passed(), r.score()), c.name());
             if (!r.flags().isEmpty()) flagged++;
+            assertEquals(Canaries.UNFLAGGED.contains(c.name()), r.flags().isEmpty(), c.name() + ": " + r.flags());
             System.out.printf("canary %-24s score %.1f passed %s flags %s%n", c.name(), r.score(), r.passed(), r.flags());
         }
-        // The attacks that act (rather than only being wrong) are named: all but printed_pass, whose prints are plain output.
-        assertTrue(flagged >= canaries.size() - 1, flagged + " of " + canaries.size() + " flagged");
+        // The attacks that act (rather than only being wrong) are named: all but printed_pass, whose prints are plain output,
+        // and self_judging_names, whose own `all` and math.isclose the judge never calls.
+        assertEquals(canaries.size() - Canaries.UNFLAGGED.size(), flagged, flagged + " of " + canaries.size() + " flagged");
     }
 
     @Test

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * listener never connected to, no process left with the attack's marker). They run in parallel.
  */
 class SandboxAttackTest {
-    static final SandboxLimits LIMITS = new SandboxLimits(4_000, 256L << 20, 2, 16, 1L << 20, 8L << 20, 4, false);
+    static final SandboxLimits LIMITS = new SandboxLimits(4_000, 256L << 20, 2, 1, 1L << 20, 8L << 20, 4, false);
     static final CodeVerifier VERIFIER = new CodeVerifier("python3", LIMITS);
     static final List<String> TESTS = List.of("assert f(2) == 5", "assert f(10) == 21");
     static final String F = "\ndef f(x):\n    return 2 * x + 1\n";
@@ -146,9 +146,64 @@ class SandboxAttackTest {
         assertTrue(wrong.flags().isEmpty(), wrong.flags().toString());
     }
 
+    /**
+     * Tests beyond "call == literal": the judgement (and/or/not, comparisons, arithmetic, indexing, builtins, math.isclose)
+     * runs outside the jail on plain data, so a correct f passes every form, while a solution whose objects or names
+     * would judge themselves inside the jail (a rigged __eq__, its own all/isinstance/sorted/abs, a patched math.isclose)
+     * passes none.
+     */
+    @Test
+    void everyTestFormIsJudgedOutsideTheJail() {
+        List<String> forms = List.of("assert f(2) == 5 and f(10) == 21", "assert not (f(2) != 5)", "assert (f(2) == 5) == True",
+                "assert f(0) == 0 or f(2) == 5", "assert math.isclose(f(2), 5.0, rel_tol=1e-9)", "assert abs(f(10) - 21) < 1e-9",
+                "assert isinstance(f(2), int) and type(f(2)) is int", "assert sorted([f(1), f(0)]) == [1, 3]",
+                "assert all([f(2) == 5, f(3) == 7])", "assert 4 < f(2) <= 5", "assert f(2) in (5, 6) and f(2) not in [7]",
+                "assert f(2) * 2 - 1 == 9", "assert [f(0), f(1)][1] == 3", "assert f(2) if f(0) else False", "assert f(2)");
+        VerifierResult correct = VERIFIER.verifyTests("```python" + F + "```", forms);
+        assertEquals(1.0, correct.score(), correct.reason());
+        Map<String, String> liars = Map.of(
+                "rigged_eq", "class R(int):\n    def __eq__(self, o): return True\n    def __ne__(self, o): return False\n"
+                        + "    def __lt__(self, o): return True\n    def __le__(self, o): return True\n    __hash__ = int.__hash__\n"
+                        + "def f(x):\n    return R(0)",
+                "shadowed_builtins", "def all(*a): return True\ndef any(*a): return True\ndef isinstance(*a): return True\n"
+                        + "def sorted(*a): return [1, 3]\ndef abs(x): return 0\ndef type(x): return int\ndef f(x):\n    return ''",
+                "patched_math", "import math\nmath.isclose = lambda *a, **k: True\ndef f(x):\n    return ''");
+        liars.forEach((name, code) -> {
+            VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "\n```", forms);
+            assertEquals(0.0, r.score(), name + ": " + r.reason());
+        });
+        // Forms whose judgement would have to run beside the solution's objects are named, not run.
+        VerifierResult unsupported = VERIFIER.verifyTests("```python" + F + "```", List.of(
+                "assert all(f(x) == y for x, y in [(2, 5)])", "assert f(2).__eq__(5)", "assert f(f(2) == 5) == 3",
+                "assert 5 == 5"));
+        assertEquals(0.0, unsupported.score(), unsupported.reason());
+        assertTrue(unsupported.reason().contains("unsupported"), unsupported.reason());
+    }
+
+    /**
+     * The audit hook is a tripwire, not a boundary: the solution shares the runner's interpreter and can reach the hook's
+     * state through frames. With the hook emptied, the OS still refuses a second process (RLIMIT_NPROC of the jail's own
+     * uid), so the per-process memory and CPU limits bound the solution: f reports whether its fork worked.
+     */
+    @Test
+    void withItsTripwiresDisarmedASolutionStillCannotStartAProcess() {
+        String code = "import sys\n"
+                + "frame = sys._getframe(0)\n"
+                + "while 'hook' not in frame.f_locals:\n    frame = frame.f_back\n"
+                + "hook = frame.f_locals['hook']\n"
+                + "for cell in hook.__closure__:\n    if type(cell.cell_contents) is set:\n        cell.cell_contents.clear()\n"
+                + "import os\n"
+                + "try:\n    pid = os.fork()\nexcept OSError:\n    pid = None\n"
+                + "if pid == 0:\n    os._exit(0)\n"
+                + "FORKED = pid is not None\n"
+                + "def f(x):\n    return -1 if FORKED else 2 * x + 1\n";
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", TESTS);
+        assertEquals(1.0, r.score(), "the fork succeeded: " + r.reason());
+    }
+
     @Test
     void unsupportedTestFormsAreNamedAndNotPassed() {
-        VerifierResult r = VERIFIER.verifyTests("```python" + F + "```", List.of("assert f(2) == 5", "assert f(2) > 1", "x = f(2)"));
+        VerifierResult r = VERIFIER.verifyTests("```python" + F + "```", List.of("assert f(2) == 5", "assert any(f(x) > 1 for x in [2])", "x = f(2)"));
         assertEquals(1.0 / 3, r.score(), 1e-9);
         assertTrue(r.reason().contains("unsupported"), r.reason());
     }

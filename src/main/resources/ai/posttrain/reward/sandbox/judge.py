@@ -1,11 +1,12 @@
 """The trusted side of CodeVerifier: runs on the host and never runs untrusted code.
 
-Reads one JSON request on stdin: {"solution", "tests", "limits", "slot", "resources"}. Parses each test
-("assert f(2) == 5") into a call ("f(2)") and an expected value (5); starts a jail (user, mount, PID,
-network, IPC and UTS namespaces; see jail.sh) whose runner imports the solution and returns each call's
-result as plain data; compares outside the jail; prints one JSON verdict line on stdout.
+Reads one JSON request on stdin: {"solution", "tests", "limits", "slot", "resources"}. Splits each test
+("assert sorted(f(2)) == [1, 5] and g(3)") into the solution's calls ("f(2)", "g(3)") and the judgement
+around them (parse_test); starts a jail (user, mount, PID, network, IPC and UTS namespaces; see jail.sh)
+whose runner imports the solution and returns each call's result as plain data; judges here, on that data;
+prints one JSON verdict line on stdout.
 """
-import ast, json, os, select, secrets, signal, subprocess, sys, tempfile, time
+import ast, json, math, os, select, secrets, signal, subprocess, sys, tempfile, time
 
 JAIL_UID = 1000          # the runner's uid inside the jail
 HOST_UID_BASE = 1900000000  # root mode: jail slot i runs as this host uid + i, so RLIMIT_NPROC counts it alone
@@ -19,8 +20,33 @@ def RUNNER_SOURCE(res):
         return f.read()
 
 
+# What a test may do outside the jail with the values the jail returns: the builtins and math functions a test
+# uses to judge a result, resolved here (a solution that defines its own `all` or patches math.isclose in the jail
+# changes nothing), and the type names isinstance/type checks compare with.
+JUDGE_FUNCTIONS = {f.__name__: f for f in (abs, len, sorted, min, max, sum, round, all, any, isinstance, type)}
+JUDGE_TYPES = {t.__name__: t for t in (int, float, str, bool, list, tuple, dict, set, frozenset)}
+JUDGE_MATH = {f.__name__: f for f in (math.isclose, math.fabs, math.floor, math.ceil)}
+# Arithmetic a test may apply to a result; *, / and % on numbers only (a sequence times a returned int is no test).
+JUDGE_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod)
+# Syntax no test may hold: a closure or a loop over the solution's objects would have to run where those objects live.
+NOT_JUDGEABLE = (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp, ast.NamedExpr, ast.Starred,
+                 ast.Await, ast.Yield, ast.YieldFrom)
+# Inside a jailed expression, logic that would let the solution's objects judge themselves.
+JUDGING = (ast.Compare, ast.BoolOp, ast.IfExp)
+
+
+class Unsupported(Exception):
+    pass
+
+
 def parse_test(index, src):
-    """{"call", "op", "expected", "message"} or {"unsupported": why}."""
+    """{"judge": code, "calls": [source, ...], "message"} or {"unsupported": why}.
+
+    The assert's expression is split: each computation of the solution (a call of its function, with the call's
+    arguments) is evaluated in the jail and comes back as plain data; everything else a test does with those values,
+    comparisons, and/or/not, arithmetic, indexing, builtins such as sorted, all or isinstance, and math.isclose, is
+    evaluated here, on that data, with the real builtins. So no test form lets the solution's objects decide a verdict.
+    """
     try:
         tree = ast.parse(src)
     except SyntaxError as e:
@@ -34,20 +60,98 @@ def parse_test(index, src):
             message = str(ast.literal_eval(node.msg))
         except ValueError:
             message = ast.unparse(node.msg)
-    t = node.test
-    if isinstance(t, ast.Compare):
-        if len(t.ops) != 1 or not isinstance(t.ops[0], (ast.Eq, ast.NotEq)):
-            return {"unsupported": "a comparison other than a single == or != (%s)" % ast.unparse(t)}
-        op = "==" if isinstance(t.ops[0], ast.Eq) else "!="
-        for call, lit in ((t.left, t.comparators[0]), (t.comparators[0], t.left)):
-            try:
-                return {"call": ast.unparse(call), "op": op, "expected": ast.literal_eval(lit), "message": message}
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                continue
-        return {"unsupported": "neither side of %s is a literal" % ast.unparse(t)}
-    if isinstance(t, ast.UnaryOp) and isinstance(t.op, ast.Not):
-        return {"call": ast.unparse(t.operand), "op": "falsy", "message": message}
-    return {"call": ast.unparse(t), "op": "truthy", "message": message}
+    calls = []
+    try:
+        judged = lift(node.test, calls)
+    except Unsupported as e:
+        return {"unsupported": str(e)}
+    except RecursionError:
+        return {"unsupported": "nested too deeply"}
+    if not calls:
+        return {"unsupported": "it never calls the solution (%s)" % ast.unparse(node.test)}
+    expr = ast.fix_missing_locations(ast.Expression(judged))
+    return {"judge": compile(expr, "test_%d" % index, "eval"), "calls": calls, "message": message}
+
+
+def is_literal(node):
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def lift(node, calls):
+    """node for evaluation here, each of the solution's computations replaced by __value(i) (i: its place in calls)."""
+    if isinstance(node, NOT_JUDGEABLE):
+        raise Unsupported("%s is not a supported test form (%s)" % (type(node).__name__, ast.unparse(node)))
+    if is_literal(node):
+        return node
+    lifted = lambda n: lift(n, calls)
+    if isinstance(node, ast.BoolOp):
+        return ast.BoolOp(node.op, [lifted(v) for v in node.values])
+    if isinstance(node, ast.UnaryOp):
+        return ast.UnaryOp(node.op, lifted(node.operand))
+    if isinstance(node, ast.Compare):
+        return ast.Compare(lifted(node.left), node.ops, [lifted(c) for c in node.comparators])
+    if isinstance(node, ast.IfExp):
+        return ast.IfExp(lifted(node.test), lifted(node.body), lifted(node.orelse))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, JUDGE_OPERATORS):
+        if isinstance(node.op, (ast.Add, ast.Sub)):
+            return ast.BinOp(lifted(node.left), node.op, lifted(node.right))
+        return ast.Call(ast.Name("__numeric", ast.Load()), [lifted(node.left), lifted(node.right),
+                                                              ast.Constant(type(node.op).__name__)], [])
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return type(node)([lifted(e) for e in node.elts], *([ast.Load()] if not isinstance(node, ast.Set) else []))
+    if isinstance(node, ast.Dict):
+        return ast.Dict([None if k is None else lifted(k) for k in node.keys], [lifted(v) for v in node.values])
+    if isinstance(node, ast.Subscript):
+        return ast.Subscript(lifted(node.value), lift_slice(node.slice, calls), ast.Load())
+    if isinstance(node, ast.Name) and node.id in JUDGE_TYPES:
+        return ast.Name(node.id, ast.Load())
+    if isinstance(node, ast.Call) and judge_function(node.func) is not None:
+        if any(k.arg is None for k in node.keywords):
+            raise Unsupported("**keywords in %s" % ast.unparse(node))
+        return ast.Call(ast.Name(judge_function(node.func), ast.Load()), [lifted(a) for a in node.args],
+                        [ast.keyword(k.arg, lifted(k.value)) for k in node.keywords])
+    # Anything else is the solution's own computation: it runs in the jail, and must not carry the test's judgement.
+    for inner in ast.walk(node):
+        if isinstance(inner, JUDGING + NOT_JUDGEABLE):
+            raise Unsupported("a comparison or closure inside a call of the solution (%s)" % ast.unparse(node))
+        if isinstance(inner, ast.Attribute) and inner.attr.startswith("__"):
+            raise Unsupported("a dunder attribute (%s)" % ast.unparse(node))
+    calls.append(ast.unparse(node))
+    return ast.Call(ast.Name("__value", ast.Load()), [ast.Constant(len(calls) - 1)], [])
+
+
+def lift_slice(node, calls):
+    if isinstance(node, ast.Slice):
+        part = lambda n: None if n is None else lift(n, calls)
+        return ast.Slice(part(node.lower), part(node.upper), part(node.step))
+    return lift(node, calls)
+
+
+def judge_function(func):
+    """The judge-side name of a builtin or math function a test calls, or None."""
+    if isinstance(func, ast.Name) and func.id in JUDGE_FUNCTIONS:
+        return func.id
+    if isinstance(func, ast.Name) and func.id in JUDGE_TYPES:
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "math" \
+            and func.attr in JUDGE_MATH:
+        return "math_" + func.attr
+    return None
+
+
+def numeric(a, b, op):
+    """a op b for *, /, // and %: numbers only, so a returned value cannot make the judge build a huge sequence."""
+    for v in (a, b):
+        if type(v) not in (int, float, bool):
+            raise TypeError("%s on %s" % (op, type(v).__name__))
+    return {"Mult": lambda: a * b, "Div": lambda: a / b, "FloorDiv": lambda: a // b, "Mod": lambda: a % b}[op]()
+
+
+JUDGE_SCOPE = dict(JUDGE_FUNCTIONS, **JUDGE_TYPES, **{"math_" + k: f for k, f in JUDGE_MATH.items()}, __numeric=numeric)
 
 
 def decode(v):
@@ -68,10 +172,27 @@ def decode(v):
     raise ValueError("malformed value")
 
 
-def verdict(spec, value):
-    if spec["op"] == "==": return value == spec["expected"]
-    if spec["op"] == "!=": return value != spec["expected"]
-    return bool(value) == (spec["op"] == "truthy")
+def verdict(spec, values):
+    """(passed, message) of a test, from its calls' values (each a value, or an error message from the jail)."""
+    def value(i):
+        v = values[i]
+        if isinstance(v, JailError):
+            raise v
+        return v
+    try:
+        ok = bool(eval(spec["judge"], {"__builtins__": {}, "__value": value, **JUDGE_SCOPE}))
+    except JailError as e:
+        return None, str(e)
+    except Exception as e:
+        return False, "%s: %s" % (type(e).__name__, str(e)[:200])
+    if ok:
+        return True, ""
+    got = ", ".join("%s -> %s" % (c, repr(v)[:200]) for c, v in zip(spec["calls"], values))
+    return False, spec["message"] or "AssertionError: got " + got
+
+
+class JailError(Exception):
+    """A call that raised in the jail: the test errs if its verdict needs that value (and/or may not)."""
 
 
 def launch(req, root, nonce, calls):
@@ -117,7 +238,7 @@ def main():
     start = time.monotonic()
     limits = req["limits"]
     specs = [parse_test(i, t) for i, t in enumerate(req["tests"])]
-    supported = [i for i, s in enumerate(specs) if "call" in s]
+    supported = [i for i, s in enumerate(specs) if "calls" in s]
     result = {"solution_status": "not_run", "solution_message": "", "flags": [], "violations": [],
               "killed_by": None, "output": "", "stderr": ""}
     outcomes = {}
@@ -152,7 +273,7 @@ def run_jail(req, specs, supported, result, outcomes):
             for f, m in (("uid_map", "0 0 1\n%d %d 1\n" % (juid, host)), ("gid_map", "0 0 1\n%d %d 1\n" % (juid, host))):
                 with open("/proc/%d/%s" % (int(first.split()[1]), f), "w") as fh:  # the shell in the new user namespace
                     fh.write(m)
-        request = {"nonce": nonce, "solution": req["solution"], "calls": [specs[i]["call"] for i in supported],
+        request = {"nonce": nonce, "solution": req["solution"], "calls": [c for i in supported for c in specs[i]["calls"]],
                    "readable": [prefix, "/usr/lib", "/usr/lib64", "/lib", "/lib64"],
                    "work": "/work" if req["isolated"] else root,
                    "limits": {"memory": limits["memory_bytes"], "cpu": limits["cpu_seconds"], "nproc": nproc,
@@ -240,9 +361,11 @@ def signal_name(code):
 
 
 def parse_records(data, nonce, specs, supported, result, outcomes, flags):
+    """Reads the runner's records; each supported test whose calls all came back gets its verdict, judged here."""
     prefix = nonce + " "
     forged = 0
-    seen = set()
+    owner = [(i, k) for i in supported for k in range(len(specs[i]["calls"]))]   # jail call -> (test, its k-th call)
+    values, seconds = {}, {}
     for line in data.decode("utf-8", "replace").split("\n"):
         if not line:
             continue
@@ -261,30 +384,31 @@ def parse_records(data, nonce, specs, supported, result, outcomes, flags):
             result["solution_status"], result["solution_message"] = r.get("status"), r.get("message", "")
         elif ev == "call":
             pos = r.get("index")
-            if not isinstance(pos, int) or pos < 0 or pos >= len(supported) or pos in seen:
+            if not isinstance(pos, int) or pos < 0 or pos >= len(owner) or owner[pos] in values:
                 forged += 1
                 continue
-            seen.add(pos)
-            i = supported[pos]
-            spec = specs[i]
-            secs = r.get("seconds", 0) if isinstance(r.get("seconds"), float) else 0
             if "error" in r:
-                outcomes[i] = {"index": i, "status": "error", "message": str(r["error"])[:300], "seconds": secs}
-                continue
-            try:
-                value = decode(r["value"])
-            except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError):
-                forged += 1
-                continue
-            ok = verdict(spec, value)
-            msg = "" if ok else (spec["message"] or "AssertionError: got %s" % repr(value)[:200])
-            outcomes[i] = {"index": i, "status": "pass" if ok else "fail", "message": msg, "seconds": secs}
+                value = JailError(str(r["error"])[:300])
+            else:
+                try:
+                    value = decode(r["value"])
+                except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError):
+                    forged += 1
+                    continue
+            values[owner[pos]] = value
+            seconds[owner[pos]] = r.get("seconds", 0) if isinstance(r.get("seconds"), float) else 0
         elif ev == "output":
             result["output"] = str(r.get("text", ""))[:4000]
         elif ev == "done":
             result["done"] = True
         else:
             forged += 1
+    for i in supported:
+        keys = [(i, k) for k in range(len(specs[i]["calls"]))]
+        if all(key in values for key in keys):
+            ok, msg = verdict(specs[i], [values[key] for key in keys])
+            outcomes[i] = {"index": i, "status": "error" if ok is None else "pass" if ok else "fail", "message": msg,
+                           "seconds": sum(seconds[key] for key in keys)}
     if forged:
         flags.append("forged_output")
         result["violations"].append("forged_output: %d records that the runner did not write" % forged)
