@@ -67,6 +67,21 @@ class CodeVerifierTest {
         assertTrue(flaggedAgain.flags().contains("network"), flaggedAgain.reason());
     }
 
+    /** Plain results beyond the small ones: a 5,000-digit int, bytes and a complex number come back exactly, unflagged. */
+    @Test
+    void bigIntsBytesAndComplexNumbersAreJudgedLikeAnyResult() {
+        String code = "def power(a, n):\n    return a ** n\ndef raw(s):\n    return s.encode()\ndef root(x):\n    return complex(0, x)";
+        List<String> tests = List.of("assert power(7, 6000) == 7 ** 6000".replace("7 ** 6000", new java.math.BigInteger("7").pow(6000).toString()),
+                "assert power(7, 6000) % 10 == 1", "assert raw('hi') == b'hi'", "assert root(2) == 2j");
+        VerifierResult right = verifier.verifyTests(fenced(code), tests);
+        assertTrue(right.passed(), right.reason());
+        assertTrue(right.flags().isEmpty(), right.flags().toString());
+        VerifierResult wrong = verifier.verifyTests(fenced(code.replace("a ** n", "a ** n + 1").replace("s.encode()", "s.encode() + b'!'")
+                .replace("complex(0, x)", "complex(x, 0)")), tests);
+        assertEquals(0.0, wrong.score(), wrong.reason());
+        assertTrue(wrong.flags().isEmpty(), wrong.flags().toString());
+    }
+
     @Test
     void bareCodeAndTheStringReferenceFormWork() {
         VerifierResult r = verifier.verify("def add(a, b):\n    return a + b\n", String.join("\n", TESTS));

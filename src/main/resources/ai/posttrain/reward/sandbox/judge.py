@@ -11,6 +11,7 @@ import ast, json, math, os, select, secrets, signal, subprocess, sys, tempfile, 
 JAIL_UID = 1000          # the runner's uid inside the jail
 HOST_UID_BASE = 1900000000  # root mode: jail slot i runs as this host uid + i, so RLIMIT_NPROC counts it alone
 MAX_PROTOCOL = 1 << 20
+INT_DIGITS = 100_000  # the most digits of an int result (runner.py writes no more); far below a second to parse
 
 STAGE1 = 'echo ready $$; read go || exit 1; exec unshare --mount --pid --net --ipc --uts --fork --kill-child --mount-proc -- /bin/sh "$@"'
 
@@ -164,6 +165,8 @@ def decode(v):
     if tag == "i" and isinstance(v[1], str): return int(v[1])
     if tag == "f" and isinstance(v[1], str): return float(v[1])
     if tag == "s" and isinstance(v[1], str): return v[1]
+    if tag == "y" and isinstance(v[1], str): return bytes.fromhex(v[1])
+    if tag == "c" and len(v) == 3 and isinstance(v[1], str) and isinstance(v[2], str): return complex(float(v[1]), float(v[2]))
     if tag in "ltSF" and len(tag) == 1 and isinstance(v[1], list):
         items = [decode(x) for x in v[1]]
         return {"l": list, "t": tuple, "S": set, "F": frozenset}[tag](items)
@@ -234,6 +237,7 @@ def user_tasks(uid):
 
 def main():
     req = json.load(sys.stdin)
+    sys.set_int_max_str_digits(INT_DIGITS)
     os.setpgrp()  # the JVM kills this group at the end
     start = time.monotonic()
     limits = req["limits"]

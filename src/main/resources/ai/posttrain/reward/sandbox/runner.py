@@ -9,14 +9,18 @@ are tripwires that name what was tried.
 """
 
 
+INT_DIGITS = 100_000  # the most digits of an int result (judge.py reads the same)
+
+
 def main():
     import builtins, errno, json, os, resource, signal, sys, time
     from json.encoder import encode_basestring_ascii as esc  # the C function: not patchable afterwards
 
     write, dup2, _type, _repr_f, _repr_i = os.write, os.dup2, type, float.__repr__, int.__repr__
-    _isinstance, _len, _id, _str, _bytes, _fspath = isinstance, len, id, str, bytes, os.fspath
+    _isinstance, _len, _id, _str, _bytes, _complex, _fspath = isinstance, len, id, str, bytes, complex, os.fspath
     realpath, monotonic = os.path.realpath, time.monotonic
     req = json.loads(sys.stdin.readline())
+    sys.set_int_max_str_digits(INT_DIGITS)  # a correct answer may be a big int; the judge reads as many digits
     nonce, limits, work = req["nonce"], req["limits"], req.get("work", "/work")
     proto = os.dup(1)
     null = os.open("/dev/null", os.O_RDONLY)
@@ -108,6 +112,8 @@ def main():
         if t is int: return '["i","' + _repr_i(v) + '"]'
         if t is float: return '["f","' + _repr_f(v) + '"]'
         if t is _str: return '["s",' + esc(v) + ']'
+        if t is _bytes: return '["y","' + _bytes.hex(v) + '"]'
+        if t is _complex: return '["c","' + _repr_f(v.real) + '","' + _repr_f(v.imag) + '"]'
         if t in (list, tuple, set, frozenset):
             tag = {list: "l", tuple: "t", set: "S", frozenset: "F"}[t]
             return '["' + tag + '",[' + ",".join([encode(x, depth + 1, budget) for x in v]) + ']]'
