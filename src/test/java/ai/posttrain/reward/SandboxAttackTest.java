@@ -181,6 +181,57 @@ class SandboxAttackTest {
     }
 
     /**
+     * The test's own values are the judge's too: builtins (range, chr), math, f-strings, powers and plain-data methods
+     * on a result are evaluated outside the jail, so a solution's own `range`, a patched math.pi, an object that answers
+     * startswith or ** as asked, or one whose __format__ prints the expected text, passes none of these tests, while a
+     * correct solution passes all, including conversions of results only the jail holds (a generator, a Counter).
+     */
+    @Test
+    void theTestsOwnValuesAndOperationsAreNeverTheSolutions() {
+        List<String> tests = List.of("assert g(5) == list(range(5))", "assert abs(area(1) - math.pi) < 1e-9",
+                "assert letter(97) == chr(97)", "assert f'{area(1):.2f}' == '3.14'", "assert abs(root(2) ** 2 - 2) < 1e-9",
+                "assert word('hello').startswith('he') and word('hello').count('l') == 2", "assert list(squares(4)) == [0, 1, 4, 9]",
+                "assert tally('aab') == {'a': 2, 'b': 1}", "assert sorted(tally('ba').keys()) == ['a', 'b']");
+        String correct = "import math, collections\ndef g(n):\n    return list(range(n))\ndef area(r):\n    return math.pi * r * r\n"
+                + "def letter(c):\n    return chr(c)\ndef root(x):\n    return math.sqrt(x)\ndef word(w):\n    return w\n"
+                + "def squares(n):\n    return (i * i for i in range(n))\ndef tally(s):\n    return collections.Counter(s)\n";
+        VerifierResult right = VERIFIER.verifyTests("```python\n" + correct + "```", tests);
+        assertEquals(1.0, right.score(), right.reason());
+        String liar = "import math\nmath.pi = 1.0\ndef range(*a):\n    return []\ndef chr(c):\n    return 'z'\n"
+                + "class W:\n    def startswith(self, *a): return True\n    def count(self, *a): return 2\n"
+                + "    def __pow__(self, k): return 2.0\n    def __format__(self, spec): return '3.14'\n"
+                + "def g(n):\n    return []\ndef area(r):\n    return 1.0\ndef letter(c):\n    return 'z'\n"
+                + "def root(x):\n    return W()\ndef word(w):\n    return W()\ndef squares(n):\n    return iter([])\n"
+                + "def tally(s):\n    return {}\n";
+        VerifierResult wrong = VERIFIER.verifyTests("```python\n" + liar + "```", tests);
+        assertEquals(0.0, wrong.score(), wrong.reason());
+        // The one f-string test where the object of the solution's own meets the format: W is no plain data, so no pass.
+        VerifierResult formatted = VERIFIER.verifyTests("```python\n" + liar.replace("def area(r):\n    return 1.0", "def area(r):\n    return W()")
+                + "```", List.of("assert f'{area(1):.2f}' == '3.14'"));
+        assertEquals(0.0, formatted.score(), formatted.reason());
+    }
+
+    /**
+     * A result that costs the judge more than it cost to send: the solution reaches the runner's writer through its frames
+     * (the runner shares its interpreter) and sends a set of ints that all share a hash. The judge decodes and judges in a
+     * child under its own CPU and memory limits: a flagged zero within the wall clock, not a stuck judge.
+     */
+    @Test
+    void aResultThatIsCostlyToJudgeStopsAtTheJudgesLimit() {
+        String code = "import sys, os\nframe = sys._getframe(0)\nwhile 'nonce' not in frame.f_locals:\n    frame = frame.f_back\n"
+                + "emit = frame.f_locals['emit']\n"
+                + "items = ','.join('[\"i\",\"%d\"]' % (k * (2 ** 61 - 1) + 7) for k in range(30000))\n"
+                + "emit('{\"event\":\"solution\",\"status\":\"pass\",\"message\":\"\"}')\n"
+                + "emit('{\"event\":\"call\",\"index\":0,\"value\":[\"S\",[' + items + ']],\"seconds\":0.0}')\n"
+                + "emit('{\"event\":\"done\"}')\nos._exit(0)\n";
+        long t0 = System.nanoTime();
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert f(2) == {5}"));
+        assertEquals(0.0, r.score(), r.reason());
+        assertTrue(r.flags().contains("judge_limit"), r.flags() + " " + r.reason());
+        assertTrue((System.nanoTime() - t0) / 1e9 < LIMITS.wallClockMillis() / 1000.0 + 5, "the judge was bounded");
+    }
+
+    /**
      * The audit hook is a tripwire, not a boundary: the solution shares the runner's interpreter and can reach the hook's
      * state through frames. With the hook emptied, the OS still refuses a second process (RLIMIT_NPROC of the jail's own
      * uid), so the per-process memory and CPU limits bound the solution: f reports whether its fork worked.

@@ -12,8 +12,12 @@ are tripwires that name what was tried.
 INT_DIGITS = 100_000  # the most digits of an int result (judge.py reads the same)
 
 
+class NotPlain(TypeError):
+    """A result that is no plain data (a generator, the solution's own class): the test errs, nothing is flagged."""
+
+
 def main():
-    import builtins, errno, json, os, resource, signal, sys, time
+    import builtins, collections, errno, json, os, resource, signal, sys, time
     from json.encoder import encode_basestring_ascii as esc  # the C function: not patchable afterwards
 
     write, dup2, _type, _repr_f, _repr_i = os.write, os.dup2, type, float.__repr__, int.__repr__
@@ -101,11 +105,43 @@ def main():
         elif event == "import" and args[0].split(".")[0] in BLOCKED_IMPORTS:
             raise violation("import", args[0])
 
-    # ---- plain data only: exact types (a subclass of int or str could rig __eq__ or __hash__).
+    # ---- plain data only. A subclass of a plain type is sent as its plain content, read with the base type's own
+    # methods (so no override can change it); one that overrides comparison, hashing or truth is a rigging attempt,
+    # except the standard library's Counter, OrderedDict and defaultdict. Any other object is not a result a test can
+    # compare outside the jail: an error, not a flag.
+    plain_bases = (bool, int, float, complex, _str, _bytes, list, tuple, dict, set, frozenset)
+    trusted = (collections.Counter, collections.OrderedDict, collections.defaultdict)
+    rigging = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__")
+
+    def as_plain(v):
+        """(v's plain content, or v itself if it is exactly plain); TypeError for any other object."""
+        t = _type(v)
+        if v is None or t in plain_bases:
+            return v
+        base = next((b for b in t.__mro__ if b in plain_bases), object)
+        if t not in trusted and any(name in vars(c) for c in t.__mro__[:t.__mro__.index(base)] for name in rigging):
+            raise TypeError("not plain data: " + t.__module__ + "." + t.__qualname__ + " overrides comparison")
+        if base is object:
+            raise NotPlain("not plain data: " + t.__module__ + "." + t.__qualname__)
+        if base is int:
+            return int.__index__(v)
+        if base is float:
+            return float.__float__(v)
+        if base is complex:
+            return complex(complex.real.__get__(v), complex.imag.__get__(v))
+        if base is _str:
+            return _str.__str__(v)
+        if base is _bytes:
+            return _bytes(memoryview(v))
+        if base is dict:
+            return {k: x for k, x in dict.items(v)}
+        return base(base.__iter__(v))
+
     def encode(v, depth, budget):
         budget[0] -= 1
         if budget[0] < 0 or depth > 50:
             raise ValueError("value too large or too deep")
+        v = as_plain(v)
         t = _type(v)
         if v is None: return '["n"]'
         if t is bool: return '["b",' + ("true" if v else "false") + ']'
@@ -142,6 +178,8 @@ def main():
             return "error", describe(e)
 
     builtins_before = dict(builtins.__dict__)
+    plain_conversions = {"__plain_" + name: builtins_before[name] for name in (
+        "list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes")}
     runner_globals = globals()
     runner_before = dict(runner_globals)
 
@@ -170,10 +208,14 @@ def main():
     if status == "ok":
         for i, call in enumerate(calls):
             start = monotonic()
-            status, value = run(call, scope)
+            # A copy of the solution's namespace with the untouched conversions the judge applies here (__plain_list,
+            # ...): what the solution does to its own globals while it runs cannot reach them.
+            status, value = run(call, dict(scope, **plain_conversions))
             if status == "ok":
                 try:
                     body = '"value":' + encode(value, 0, [100000])
+                except NotPlain as e:
+                    body = '"error":' + esc(describe(e))
                 except (TypeError, ValueError, RecursionError) as e:
                     violation("non_plain_value", "test %d returned %s" % (i, e))
                     body = '"error":' + esc(describe(e))
