@@ -123,7 +123,13 @@ public class NotebookSqlTest {
         List<Row> worst = r.get("worst_completions");
         for (int i = 1; i < worst.size(); i++) assertTrue(worst.get(i - 1).getDouble(4) <= worst.get(i).getDouble(4), "ascending reward");
         assertTrue(worst.stream().allMatch(w -> w.getInt(1) == (w.getString(0).equals("stem") ? 2 : 1)), "latest iterations only");
-        assertEquals(2, r.get("stage_extra_metrics").size());
+        // The hand-written RL row's two values, and the executors' share of each training step of the copied quick run.
+        List<Row> extras = r.get("stage_extra_metrics");
+        assertEquals(2, extras.stream().filter(x -> x.getString(0).equals("rl")).count(), extras.toString());
+        long trainingSteps = spark.read().parquet(runPath + "/metrics").where("stage != 'rl'").count();
+        assertTrue(trainingSteps > 0);
+        assertEquals(trainingSteps, extras.stream().filter(x -> x.getString(2).equals("worker_seconds")).count(), extras.toString());
+        assertEquals(2 + trainingSteps, extras.size(), extras.toString());
     }
 
     /** Every cell on the tables of a real (tiny) RL run: the rollouts the RL stage itself wrote, not hand-built ones. */

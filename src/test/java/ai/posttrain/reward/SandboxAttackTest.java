@@ -212,6 +212,40 @@ class SandboxAttackTest {
     }
 
     /**
+     * The standard library a test judges with is the judge's (sys.maxsize, cmath.isclose, Counter, Fraction, string), a
+     * function of the solution's names never judges a result (np.allclose), and a conversion converts only the solution's
+     * result, never the test's operation on it (len(set(r) ^ {2, 3})): a solution that defines those names or returns an
+     * object answering those operators passes nothing. Class-based tests (LRUCache(2).get(1), Solution().reverse(12)) and
+     * results only the jail can hold or convert (a generator summed, a Fraction) still pass when right.
+     */
+    @Test
+    void namesAndOperationsOfTheTestStayTheTests() {
+        List<String> tests = List.of("assert smallest([]) == sys.maxsize", "assert cmath.isclose(to_complex(1, 2), 1 + 2j)",
+                "assert np.allclose(scale([1, 2], 2), [2, 4])", "assert Counter(chars('aab')) == Counter({'a': 2, 'b': 1})",
+                "assert frac(1, 3) == Fraction(1, 3)", "assert first_letters(3) == string.ascii_lowercase[:3]",
+                "assert len(set(common([1, 2, 3], [2, 3, 4])) ^ {2, 3}) == 0", "assert len(common([5, 6, 7], [7, 6]) & {6, 7}) == 2");
+        String liar = "class sys:\n    maxsize = -1\nclass cmath:\n    isclose = staticmethod(lambda *a, **k: True)\n"
+                + "class np:\n    allclose = staticmethod(lambda *a, **k: True)\nclass string:\n    ascii_lowercase = 'zzz'\n"
+                + "def Counter(*a):\n    return 0\ndef Fraction(*a):\n    return 0\n"
+                + "class E:\n    def __xor__(self, o): return []\n    __rxor__ = __xor__\n    def __and__(self, o): return list(o)\n"
+                + "    __rand__ = __and__\n    def __len__(self): return 0\n_set = set\ndef set(x):\n    return x if isinstance(x, E) else _set(x)\n"
+                + "def smallest(xs):\n    return -1\ndef to_complex(a, b):\n    return 0\ndef scale(xs, k):\n    return 0\n"
+                + "def chars(s):\n    return 0\ndef frac(a, b):\n    return 0\ndef first_letters(n):\n    return 'zzz'\n"
+                + "def common(a, b):\n    return E()\n";
+        VerifierResult wrong = VERIFIER.verifyTests("```python\n" + liar + "```", tests);
+        assertEquals(0.0, wrong.score(), wrong.reason());
+        String right = "import sys, fractions\nclass LRUCache:\n    def __init__(self, n):\n        self.d = {}\n"
+                + "    def get(self, k):\n        return self.d.get(k, -1)\nclass Solution:\n    def reverse(self, x):\n"
+                + "        return int(str(x)[::-1])\ndef squares(n):\n    return (i * i for i in range(n))\n"
+                + "def frac(a, b):\n    return fractions.Fraction(a, b)\ndef smallest(xs):\n    return min(xs, default=sys.maxsize)\n";
+        VerifierResult correct = VERIFIER.verifyTests("```python\n" + right + "```", List.of("assert LRUCache(2).get(1) == -1",
+                "assert Solution().reverse(123) == 321", "assert sum(squares(4)) == 14", "assert frac(1, 3) == Fraction(1, 3)",
+                "assert smallest([]) == sys.maxsize"));
+        assertEquals(1.0, correct.score(), correct.reason());
+        assertTrue(correct.flags().isEmpty(), correct.flags().toString());
+    }
+
+    /**
      * A result that costs the judge more than it cost to send: the solution reaches the runner's writer through its frames
      * (the runner shares its interpreter) and sends a set of ints that all share a hash. The judge decodes and judges in a
      * child under its own CPU and memory limits: a flagged zero within the wall clock, not a stuck judge.

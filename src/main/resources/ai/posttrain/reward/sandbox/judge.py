@@ -6,7 +6,8 @@ around them (parse_test); starts a jail (user, mount, PID, network, IPC and UTS 
 whose runner imports the solution and returns each call's result as plain data; judges here, on that data;
 prints one JSON verdict line on stdout.
 """
-import ast, builtins, copy, json, math, os, resource, select, secrets, signal, subprocess, sys, tempfile, time
+import ast, builtins, cmath, collections, copy, decimal, fractions, itertools, json, math, operator, os, re, resource, select, \
+    secrets, signal, string, subprocess, sys, tempfile, time
 
 JAIL_UID = 1000          # the runner's uid inside the jail
 HOST_UID_BASE = 1900000000  # root mode: jail slot i runs as this host uid + i, so RLIMIT_NPROC counts it alone
@@ -28,14 +29,23 @@ JUDGE_BUILTINS = ("abs", "all", "any", "ascii", "bin", "bool", "bytes", "chr", "
                   "filter", "float", "format", "frozenset", "hex", "int", "isinstance", "iter", "len", "list", "map", "max",
                   "min", "next", "oct", "ord", "pow", "range", "repr", "reversed", "round", "set", "slice", "sorted", "str",
                   "sum", "tuple", "type", "zip")
-JUDGE_SCOPE = dict({name: getattr(builtins, name) for name in JUDGE_BUILTINS}, math=math)
+# The standard library a test may judge with, likewise the judge's own: a test's sys.maxsize, Counter(...) or
+# cmath.isclose means these, whatever the solution defines under those names.
+JUDGE_SCOPE = dict({name: getattr(builtins, name) for name in JUDGE_BUILTINS}, math=math, cmath=cmath, string=string,
+                   re=re, operator=operator, itertools=itertools, collections=collections, fractions=fractions,
+                   decimal=decimal, sys=sys, Fraction=fractions.Fraction, Decimal=decimal.Decimal,
+                   Counter=collections.Counter, OrderedDict=collections.OrderedDict, defaultdict=collections.defaultdict)
 # Conversions that need the solution's objects where they live (a generator, a dict view, its own class): applied to
 # the solution's computation they run in the jail as the runner's untouched builtins (__plain_<name>), and their
 # result comes back as plain data.
-CONVERSIONS = ("list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes")
+# Only a single solution expression is converted there (len(f(x)), not len(f(x) & {2, 3})): an operation of the test's
+# inside a conversion is the test's, judged here.
+CONVERSIONS = ("list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes",
+               "sum", "min", "max", "any", "all", "next")
 # Methods and attributes of plain data (str.startswith, list.count, dict.get, int.real, ...): on the solution's result
-# they are applied here, to its plain value, so an object of the solution's own cannot answer them; any other member
-# (a method of the solution's class) runs in the jail.
+# they are applied here, to its plain value, so an object of the solution's own cannot answer them. Members of an
+# object the test builds from a class (LRUCache(2).get(1), Solution().reverse(12): a capitalised name called) and any
+# other member run in the jail.
 PLAIN_MEMBERS = {m for t in (str, bytes, list, tuple, dict, set, frozenset, int, float, complex) for m in dir(t)
                  if not m.startswith("_")}
 # Inside a jailed expression: logic that would let the solution's objects judge against the test's values.
@@ -107,17 +117,18 @@ def lift(node, calls):
         return node  # the test's own values and functions
     if isinstance(node, CLOSURES):
         raise Unsupported("a closure or comprehension over the solution (%s)" % ast.unparse(node))
-    if isinstance(node, ast.Attribute) and node.attr in PLAIN_MEMBERS:
+    if isinstance(node, ast.Attribute) and node.attr in PLAIN_MEMBERS and not built_by_class(node.value):
         return ast.Attribute(lift(node.value, calls), node.attr, ast.Load())
     if isinstance(node, (ast.Name, ast.Attribute)):
         return jailed(node, calls)
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute) and node.func.attr in PLAIN_MEMBERS:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in PLAIN_MEMBERS and not built_by_class(node.func.value):
             return ast.Call(lift(node.func, calls), [lift(a, calls) for a in node.args],
                             [lift_keyword(k, calls) for k in node.keywords])
         if solution_names(node.func):
             return jailed(node, calls)
-        if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS:
+        if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1 \
+                and solution_atom(node.args[0]) and all(is_literal(k.value) for k in node.keywords):
             return jailed(ast.Call(ast.Name("__plain_" + node.func.id, ast.Load()), node.args, node.keywords), calls)
     if not isinstance(node, (ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Compare, ast.IfExp, ast.Subscript, ast.Slice,
                              ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.FormattedValue, ast.Call)):
@@ -133,6 +144,31 @@ def lift(node, calls):
     return out
 
 
+def is_literal(node):
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def built_by_class(node):
+    """An object the test builds from a class: a call of a capitalised name (the class under test)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id[:1].isupper()
+
+
+def solution_atom(node):
+    """An expression that goes to the jail whole: a name of the solution, or a call or member of one that is no
+    plain-data member."""
+    if isinstance(node, ast.Name):
+        return node.id not in JUDGE_SCOPE
+    if isinstance(node, ast.Attribute):
+        return (node.attr not in PLAIN_MEMBERS or built_by_class(node.value)) and bool(solution_names(node.value))
+    if isinstance(node, ast.Call):
+        return solution_atom(node.func)
+    return False
+
+
 def lift_keyword(k, calls):
     if k.arg is None:
         raise Unsupported("**keywords over the solution")
@@ -140,12 +176,18 @@ def lift_keyword(k, calls):
 
 
 def jailed(node, calls):
-    """The solution's computation, sent to the jail; it must not carry the test's judgement in with it."""
+    """The solution's computation, sent to the jail; it must not carry the test's judgement in with it: no comparison or
+    closure, and no function of the solution's names (np.allclose, check) given a result of the solution's to judge."""
     for inner in ast.walk(node):
         if isinstance(inner, JUDGING + CLOSURES + NOT_JUDGEABLE):
             raise Unsupported("a comparison or closure inside a call of the solution (%s)" % ast.unparse(node))
         if isinstance(inner, ast.Attribute) and inner.attr.startswith("__"):
             raise Unsupported("a dunder attribute (%s)" % ast.unparse(node))
+        if isinstance(inner, ast.Call) and (isinstance(inner.func, ast.Name) and not inner.func.id.startswith("__plain_")
+                                            or isinstance(inner.func, ast.Attribute) and isinstance(inner.func.value, ast.Name)) \
+                and any(isinstance(n, ast.Call) and solution_names(n.func) for a in inner.args + [k.value for k in inner.keywords]
+                        for n in ast.walk(a)):
+            raise Unsupported("a function of the solution's names judging a result of the solution (%s)" % ast.unparse(node))
     calls.append(ast.unparse(node))
     return ast.Call(ast.Name("__value", ast.Load()), [ast.Constant(len(calls) - 1)], [])
 
@@ -161,6 +203,9 @@ def decode(v):
     if tag == "f" and isinstance(v[1], str): return float(v[1])
     if tag == "s" and isinstance(v[1], str): return v[1]
     if tag == "y" and isinstance(v[1], str): return bytes.fromhex(v[1])
+    if tag == "q" and len(v) == 3 and isinstance(v[1], str) and isinstance(v[2], str):
+        return fractions.Fraction(int(v[1]), int(v[2]))
+    if tag == "D" and isinstance(v[1], str): return decimal.Decimal(v[1])
     if tag == "c" and len(v) == 3 and isinstance(v[1], str) and isinstance(v[2], str): return complex(float(v[1]), float(v[2]))
     if tag in "ltSF" and len(tag) == 1 and isinstance(v[1], list):
         items = [decode(x) for x in v[1]]
@@ -435,7 +480,8 @@ def judge_all(specs, tests, values):
                         continue
                     try:
                         decoded.append(decode(v["value"]))
-                    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError):
+                    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError, ZeroDivisionError,
+                            ArithmeticError):
                         malformed += 1
                         judged[str(i)] = (None, "a result the runner did not write")
                         break

@@ -17,7 +17,7 @@ class NotPlain(TypeError):
 
 
 def main():
-    import builtins, collections, errno, json, os, resource, signal, sys, time
+    import builtins, collections, decimal, errno, fractions, json, os, resource, signal, sys, time
     from json.encoder import encode_basestring_ascii as esc  # the C function: not patchable afterwards
 
     write, dup2, _type, _repr_f, _repr_i = os.write, os.dup2, type, float.__repr__, int.__repr__
@@ -111,12 +111,13 @@ def main():
     # compare outside the jail: an error, not a flag.
     plain_bases = (bool, int, float, complex, _str, _bytes, list, tuple, dict, set, frozenset)
     trusted = (collections.Counter, collections.OrderedDict, collections.defaultdict)
+    _fraction, _decimal = fractions.Fraction, decimal.Decimal  # sent as numerator/denominator and as text
     rigging = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__")
 
     def as_plain(v):
         """(v's plain content, or v itself if it is exactly plain); TypeError for any other object."""
         t = _type(v)
-        if v is None or t in plain_bases:
+        if v is None or t in plain_bases or t is _fraction or t is _decimal:
             return v
         base = next((b for b in t.__mro__ if b in plain_bases), object)
         if t not in trusted and any(name in vars(c) for c in t.__mro__[:t.__mro__.index(base)] for name in rigging):
@@ -140,7 +141,7 @@ def main():
     def encode(v, depth, budget):
         budget[0] -= 1
         if budget[0] < 0 or depth > 50:
-            raise ValueError("value too large or too deep")
+            raise NotPlain("value too large or too deep for a result")
         v = as_plain(v)
         t = _type(v)
         if v is None: return '["n"]'
@@ -149,6 +150,8 @@ def main():
         if t is float: return '["f","' + _repr_f(v) + '"]'
         if t is _str: return '["s",' + esc(v) + ']'
         if t is _bytes: return '["y","' + _bytes.hex(v) + '"]'
+        if t is _fraction: return '["q","' + _repr_i(v.numerator) + '","' + _repr_i(v.denominator) + '"]'
+        if t is _decimal: return '["D",' + esc(_decimal.__str__(v)) + ']'
         if t is _complex: return '["c","' + _repr_f(v.real) + '","' + _repr_f(v.imag) + '"]'
         if t in (list, tuple, set, frozenset):
             tag = {list: "l", tuple: "t", set: "S", frozenset: "F"}[t]
@@ -179,7 +182,8 @@ def main():
 
     builtins_before = dict(builtins.__dict__)
     plain_conversions = {"__plain_" + name: builtins_before[name] for name in (
-        "list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes")}
+        "list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes",
+        "sum", "min", "max", "any", "all", "next")}  # judge.py's CONVERSIONS
     runner_globals = globals()
     runner_before = dict(runner_globals)
 
