@@ -8,13 +8,14 @@ import java.util.Map;
 
 /**
  * Scores the completion's Python code against tests such as "assert f(2) == 5" through a {@link PythonSandbox}:
- * the solution runs jailed; each of a test's calls of the solution comes back as plain data, and the test's
- * judgement (comparisons, and/or/not, arithmetic, indexing, builtins such as sorted, all or isinstance, and
- * math.isclose) is evaluated outside the jail on that data. Score: the fraction of tests passed; passed: all of
- * them. Anything the solution tried (files outside the jail's work dir, network, processes, exiting early,
- * non-plain or forged results, tampering), a timeout or a resource kill scores zero and is flagged. A test that
- * is not a single assert, never calls the solution, or needs a closure or comprehension or a comparison inside a
- * call of the solution is "unsupported": it counts as not passed, with the reason.
+ * the solution runs jailed; each computation of the test's one solution name (its function with the test's arguments,
+ * or its class and that object's members) comes back as plain data, and the rest of the test (expected values,
+ * comparisons, and/or/not, arithmetic, builtins, the standard library, methods of plain data) is judged outside the
+ * jail on that data (sandbox/judge.py). Score: the fraction of tests passed; passed: all of them. Anything the
+ * solution tried (files outside the jail's work dir, network, processes, exiting early, rigged or forged results,
+ * tampering), a timeout or a resource kill scores zero and is flagged. A test that is not a single assert, never calls
+ * the solution, uses two of its names, or needs a closure or a comparison inside a call of the solution is
+ * "unsupported": it counts as not passed, with the reason.
  * Where the OS cannot isolate and {@link CodeIsolation#ALLOW_KEY} is not set, every result is a flagged
  * zero with the refusal line.
  * <p>The same code against the same tests, met again by this instance (one Spark task's copy), reuses the verdict

@@ -234,13 +234,26 @@ class SandboxAttackTest {
                 + "def common(a, b):\n    return E()\n";
         VerifierResult wrong = VERIFIER.verifyTests("```python\n" + liar + "```", tests);
         assertEquals(0.0, wrong.score(), wrong.reason());
+        // A second name of the solution's could compute the expected value (np.linalg.norm, np.allclose of a constant), and
+        // a member plain data lacks would let a result answer for itself (.equals): such tests are unsupported; a module the
+        // judge has (statistics) is the judge's.
+        String liar2 = "class np:\n    allclose = staticmethod(lambda *a, **k: True)\n    class linalg:\n"
+                + "        norm = staticmethod(lambda *a, **k: 0.0)\nclass statistics:\n    mean = staticmethod(lambda xs: -1)\n"
+                + "class R:\n    def equals(self, o): return True\n    def __sub__(self, o): return self\n"
+                + "ANSWER = 'wrong'\ndef top2(xs):\n    return R()\ndef solve(a, b):\n    return R()\ndef mean(xs):\n    return -1\n";
+        VerifierResult wrong2 = VERIFIER.verifyTests("```python\n" + liar2 + "```", List.of("assert top2([3, 1, 2]).equals([3, 2])",
+                "assert np.allclose(ANSWER, [1.5, 2.5])", "assert np.linalg.norm(solve([[2, 0], [0, 2]], [2, 4]) - [1, 2]) < 1e-9",
+                "assert mean([1, 2, 3, 4]) == statistics.mean([1, 2, 3, 4])"));
+        assertEquals(0.0, wrong2.score(), wrong2.reason());
         String right = "import sys, fractions\nclass LRUCache:\n    def __init__(self, n):\n        self.d = {}\n"
                 + "    def get(self, k):\n        return self.d.get(k, -1)\nclass Solution:\n    def reverse(self, x):\n"
                 + "        return int(str(x)[::-1])\ndef squares(n):\n    return (i * i for i in range(n))\n"
-                + "def frac(a, b):\n    return fractions.Fraction(a, b)\ndef smallest(xs):\n    return min(xs, default=sys.maxsize)\n";
+                + "def frac(a, b):\n    return fractions.Fraction(a, b)\ndef smallest(xs):\n    return min(xs, default=sys.maxsize)\n"
+                + "def mean(xs):\n    return sum(xs) / len(xs)\n";
         VerifierResult correct = VERIFIER.verifyTests("```python\n" + right + "```", List.of("assert LRUCache(2).get(1) == -1",
                 "assert Solution().reverse(123) == 321", "assert sum(squares(4)) == 14", "assert frac(1, 3) == Fraction(1, 3)",
-                "assert smallest([]) == sys.maxsize"));
+                "assert smallest([]) == sys.maxsize", "assert Solution().reverse(120).bit_length() == 5",
+                "assert mean([1, 2, 3, 4]) == statistics.mean([1, 2, 3, 4])"));
         assertEquals(1.0, correct.score(), correct.reason());
         assertTrue(correct.flags().isEmpty(), correct.flags().toString());
     }
@@ -252,7 +265,7 @@ class SandboxAttackTest {
      */
     @Test
     void aResultThatIsCostlyToJudgeStopsAtTheJudgesLimit() {
-        String code = "import sys, os\nframe = sys._getframe(0)\nwhile 'nonce' not in frame.f_locals:\n    frame = frame.f_back\n"
+        String code = "def f(x):\n    return 0\nimport sys, os\nframe = sys._getframe(0)\nwhile 'nonce' not in frame.f_locals:\n    frame = frame.f_back\n"
                 + "emit = frame.f_locals['emit']\n"
                 + "items = ','.join('[\"i\",\"%d\"]' % (k * (2 ** 61 - 1) + 7) for k in range(30000))\n"
                 + "emit('{\"event\":\"solution\",\"status\":\"pass\",\"message\":\"\"}')\n"

@@ -6,8 +6,8 @@ around them (parse_test); starts a jail (user, mount, PID, network, IPC and UTS 
 whose runner imports the solution and returns each call's result as plain data; judges here, on that data;
 prints one JSON verdict line on stdout.
 """
-import ast, builtins, cmath, collections, copy, decimal, fractions, itertools, json, math, operator, os, re, resource, select, \
-    secrets, signal, string, subprocess, sys, tempfile, time
+import ast, bisect, builtins, cmath, collections, copy, decimal, fractions, functools, heapq, itertools, json, math, \
+    operator, os, re, resource, select, secrets, signal, statistics, string, subprocess, sys, tempfile, time
 
 JAIL_UID = 1000          # the runner's uid inside the jail
 HOST_UID_BASE = 1900000000  # root mode: jail slot i runs as this host uid + i, so RLIMIT_NPROC counts it alone
@@ -29,30 +29,28 @@ JUDGE_BUILTINS = ("abs", "all", "any", "ascii", "bin", "bool", "bytes", "chr", "
                   "filter", "float", "format", "frozenset", "hex", "int", "isinstance", "iter", "len", "list", "map", "max",
                   "min", "next", "oct", "ord", "pow", "range", "repr", "reversed", "round", "set", "slice", "sorted", "str",
                   "sum", "tuple", "type", "zip")
-# The standard library a test may judge with, likewise the judge's own: a test's sys.maxsize, Counter(...) or
+# The standard library a test may judge with, likewise the judge's own: a test's sys.maxsize, statistics.mean(...) or
 # cmath.isclose means these, whatever the solution defines under those names.
-JUDGE_SCOPE = dict({name: getattr(builtins, name) for name in JUDGE_BUILTINS}, math=math, cmath=cmath, string=string,
-                   re=re, operator=operator, itertools=itertools, collections=collections, fractions=fractions,
-                   decimal=decimal, sys=sys, Fraction=fractions.Fraction, Decimal=decimal.Decimal,
-                   Counter=collections.Counter, OrderedDict=collections.OrderedDict, defaultdict=collections.defaultdict)
-# Conversions that need the solution's objects where they live (a generator, a dict view, its own class): applied to
-# the solution's computation they run in the jail as the runner's untouched builtins (__plain_<name>), and their
-# result comes back as plain data.
-# Only a single solution expression is converted there (len(f(x)), not len(f(x) & {2, 3})): an operation of the test's
-# inside a conversion is the test's, judged here.
+JUDGE_SCOPE = dict({name: getattr(builtins, name) for name in JUDGE_BUILTINS},
+                   **{m.__name__: m for m in (math, cmath, string, re, operator, itertools, functools, collections, heapq,
+                                              bisect, statistics, json, fractions, decimal, sys)},
+                   Fraction=fractions.Fraction, Decimal=decimal.Decimal, Counter=collections.Counter,
+                   OrderedDict=collections.OrderedDict, defaultdict=collections.defaultdict)
+# Conversions that need the solution's objects where they live (a generator, a dict view): applied to a single
+# computation of the solution they run in the jail as the runner's untouched builtins (__plain_<name>), and their result
+# comes back as plain data (len(f(x)) there; len(f(x) & {2, 3}) is the test's operation, judged here).
 CONVERSIONS = ("list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes",
                "sum", "min", "max", "any", "all", "next")
-# Methods and attributes of plain data (str.startswith, list.count, dict.get, int.real, ...): on the solution's result
-# they are applied here, to its plain value, so an object of the solution's own cannot answer them. Members of an
-# object the test builds from a class (LRUCache(2).get(1), Solution().reverse(12): a capitalised name called) and any
-# other member run in the jail.
+# Methods and attributes of plain data (str.startswith, list.count, dict.get, int.real, ...): on a result of the
+# solution they are applied here, to its plain value, so an object of the solution's own cannot answer them.
 PLAIN_MEMBERS = {m for t in (str, bytes, list, tuple, dict, set, frozenset, int, float, complex) for m in dir(t)
                  if not m.startswith("_")}
-# Inside a jailed expression: logic that would let the solution's objects judge against the test's values.
-JUDGING = (ast.Compare, ast.BoolOp, ast.IfExp)
 # Closures and loops over the solution's objects would have to run where those objects live.
 CLOSURES = (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)
 NOT_JUDGEABLE = (ast.NamedExpr, ast.Starred, ast.Await, ast.Yield, ast.YieldFrom)
+# Nodes of the test's own that may hold results of the solution: rebuilt here around them.
+STRUCTURE = (ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Compare, ast.IfExp, ast.Subscript, ast.Slice, ast.List, ast.Tuple,
+             ast.Set, ast.Dict, ast.JoinedStr, ast.FormattedValue, ast.Call)
 # Outside the jail the judgement runs in a child under these limits: what a returned value can make it cost (a
 # hash-colliding set, 2 ** a huge int, a long repeat) ends as an error, not a stuck or swollen judge.
 JUDGE_CPU_SECONDS = 2
@@ -63,14 +61,50 @@ class Unsupported(Exception):
     pass
 
 
-def parse_test(index, src):
+def solution_defines(solution):
+    """The solution's top-level names (def, class, assignment, import) and, of them, its classes: parsed, never run.
+    None if it does not parse (the jail then reports why)."""
+    try:
+        tree = ast.parse(solution)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    defined, classes = set(), set()
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                classes.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                defined.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                todo.extend(getattr(node, field, []))
+        elif isinstance(node, ast.ExceptHandler):
+            todo.extend(node.body)
+    return defined, classes
+
+
+class Names:
+    """Who owns each name of a test: the judge (JUDGE_SCOPE) first, then the solution's one subject."""
+    def __init__(self, defined, classes):
+        self.defined, self.classes = defined - set(JUDGE_SCOPE), classes - set(JUDGE_SCOPE)
+
+
+def parse_test(index, src, names):
     """{"judge": code, "calls": [source, ...], "message"} or {"unsupported": why}.
 
-    The assert's expression is split: each computation of the solution (an expression that uses a name the solution
-    defines, such as a call of its function with its arguments) is evaluated in the jail and comes back as plain data;
-    everything else, the expected values and what the test does with the results (comparisons, and/or/not, arithmetic,
-    indexing, formatting, builtins such as sorted, all or isinstance, math), is evaluated here, on that data, with the
-    judge's own builtins. So no test form lets the solution's objects or names decide a verdict.
+    The assert's expression is split: each computation of the solution's subject (the one name of the solution's the
+    test uses: a call of its function, or of its class and that object's members, with the test's arguments) is
+    evaluated in the jail and comes back as plain data; everything else, the expected values and what the test does with
+    the results (comparisons, and/or/not, arithmetic, indexing, formatting, builtins, the standard library, methods of
+    plain data), is evaluated here, on that data, with the judge's own names. A test that uses two of the solution's
+    names (the second could compute the expected value), or names neither side defines, is unsupported. So no test form
+    lets the solution's objects or names decide a verdict.
     """
     try:
         tree = ast.parse(src)
@@ -85,11 +119,18 @@ def parse_test(index, src):
             message = str(ast.literal_eval(node.msg))
         except ValueError:
             message = ast.unparse(node.msg)
-    calls = []
     try:
-        judged = lift(node.test, calls)
-        if not calls:
+        free = free_names(node.test)
+        unknown = sorted(free - set(JUDGE_SCOPE) - names.defined)
+        if unknown:  # as Python would say it; a solution that does not parse gets its own SyntaxError from the jail
+            return {"error": "NameError: name '%s' is not defined (the solution defines no such name)" % unknown[0]}
+        subject = free & names.defined
+        if not subject:
             return {"unsupported": "it never calls the solution (%s)" % ast.unparse(node.test)}
+        if len(subject) > 1:
+            return {"unsupported": "it uses more than one of the solution's names (%s)" % ", ".join(sorted(subject))}
+        calls = []
+        judged = lift(node.test, calls, names)
         code = compile(ast.fix_missing_locations(ast.Expression(judged)), "test_%d" % index, "eval")
     except Unsupported as e:
         return {"unsupported": str(e)}
@@ -98,50 +139,15 @@ def parse_test(index, src):
     return {"judge": code, "calls": calls, "message": message}
 
 
-def solution_names(node):
-    """Names node reads that are not the judge's (nor bound by a lambda or comprehension inside node)."""
+def free_names(node):
+    """Names node reads that a lambda or comprehension inside it does not bind."""
     bound = set()
     for n in ast.walk(node):
         if isinstance(n, ast.arg):
             bound.add(n.arg)
         elif isinstance(n, ast.comprehension):
             bound.update(t.id for t in ast.walk(n.target) if isinstance(t, ast.Name))
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in JUDGE_SCOPE and n.id not in bound}
-
-
-def lift(node, calls):
-    """node for evaluation here, each of the solution's computations replaced by __value(i) (i: its place in calls)."""
-    if isinstance(node, NOT_JUDGEABLE):
-        raise Unsupported("%s is not a supported test form (%s)" % (type(node).__name__, ast.unparse(node)))
-    if not solution_names(node):
-        return node  # the test's own values and functions
-    if isinstance(node, CLOSURES):
-        raise Unsupported("a closure or comprehension over the solution (%s)" % ast.unparse(node))
-    if isinstance(node, ast.Attribute) and node.attr in PLAIN_MEMBERS and not built_by_class(node.value):
-        return ast.Attribute(lift(node.value, calls), node.attr, ast.Load())
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        return jailed(node, calls)
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute) and node.func.attr in PLAIN_MEMBERS and not built_by_class(node.func.value):
-            return ast.Call(lift(node.func, calls), [lift(a, calls) for a in node.args],
-                            [lift_keyword(k, calls) for k in node.keywords])
-        if solution_names(node.func):
-            return jailed(node, calls)
-        if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1 \
-                and solution_atom(node.args[0]) and all(is_literal(k.value) for k in node.keywords):
-            return jailed(ast.Call(ast.Name("__plain_" + node.func.id, ast.Load()), node.args, node.keywords), calls)
-    if not isinstance(node, (ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Compare, ast.IfExp, ast.Subscript, ast.Slice,
-                             ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.FormattedValue, ast.Call)):
-        raise Unsupported("%s over the solution (%s)" % (type(node).__name__, ast.unparse(node)))
-    # The test's own operation on the solution's results: the same node, its operands lifted.
-    out = copy.copy(node)
-    for field, value in ast.iter_fields(node):
-        if isinstance(value, ast.AST) and isinstance(value, (ast.expr, ast.keyword)):
-            setattr(out, field, lift_keyword(value, calls) if isinstance(value, ast.keyword) else lift(value, calls))
-        elif isinstance(value, list):
-            setattr(out, field, [None if v is None else lift_keyword(v, calls) if isinstance(v, ast.keyword)
-                                 else lift(v, calls) if isinstance(v, ast.expr) else v for v in value])
-    return out
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in bound}
 
 
 def is_literal(node):
@@ -152,42 +158,89 @@ def is_literal(node):
         return False
 
 
-def built_by_class(node):
-    """An object the test builds from a class: a call of a capitalised name (the class under test)."""
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id[:1].isupper()
+def lift(node, calls, names):
+    """node for evaluation here, each computation of the solution replaced by __value(i) (i: its place in calls)."""
+    if isinstance(node, NOT_JUDGEABLE):
+        raise Unsupported("%s is not a supported test form (%s)" % (type(node).__name__, ast.unparse(node)))
+    if not free_names(node) & names.defined:
+        return node  # the test's own values and functions
+    if isinstance(node, CLOSURES):
+        raise Unsupported("a closure or comprehension over the solution (%s)" % ast.unparse(node))
+    if computation(node, names):
+        return jailed(node, calls)
+    lifted = lambda n: lift(n, calls, names)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS \
+            and len(node.args) == 1 and computation(node.args[0], names) and all(is_literal(k.value) for k in node.keywords):
+        return jailed(ast.Call(ast.Name("__plain_" + node.func.id, ast.Load()), node.args, node.keywords), calls)
+    member = node.func if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else node
+    if isinstance(member, ast.Attribute) and free_names(member.value) & names.defined:
+        if member.attr not in PLAIN_MEMBERS:
+            raise Unsupported("a member plain data does not have, on a result of the solution (%s)" % ast.unparse(node))
+        receiver = ast.Attribute(lifted(member.value), member.attr, ast.Load())
+        if member is node:
+            return receiver
+        return ast.Call(receiver, [lifted(a) for a in node.args], [lift_keyword(k, calls, names) for k in node.keywords])
+    if not isinstance(node, STRUCTURE):
+        raise Unsupported("%s over the solution (%s)" % (type(node).__name__, ast.unparse(node)))
+    if isinstance(node, ast.Call) and free_names(node.func) & names.defined:
+        raise Unsupported("the solution's result given to another of its functions (%s)" % ast.unparse(node))
+    # The test's own operation on the solution's results: the same node, its operands lifted.
+    out = copy.copy(node)
+    for field, value in ast.iter_fields(node):
+        if isinstance(value, ast.keyword):
+            setattr(out, field, lift_keyword(value, calls, names))
+        elif isinstance(value, ast.expr):
+            setattr(out, field, lifted(value))
+        elif isinstance(value, list):
+            setattr(out, field, [lift_keyword(v, calls, names) if isinstance(v, ast.keyword)
+                                 else lifted(v) if isinstance(v, ast.expr) else v for v in value])
+    return out
 
 
-def solution_atom(node):
-    """An expression that goes to the jail whole: a name of the solution, or a call or member of one that is no
-    plain-data member."""
+def computation(node, names):
+    """A computation of the solution's subject with the test's own arguments: its name, a call of it, a member of the
+    object it names or that a call of its class builds (LRUCache(2).get(1): the class under test), and calls of those
+    members. A plain-data member on any other result is the test's (see lift)."""
+    def own(args):
+        return not any(free_names(a) & names.defined for a in args)
     if isinstance(node, ast.Name):
-        return node.id not in JUDGE_SCOPE
-    if isinstance(node, ast.Attribute):
-        return (node.attr not in PLAIN_MEMBERS or built_by_class(node.value)) and bool(solution_names(node.value))
+        return node.id in names.defined
     if isinstance(node, ast.Call):
-        return solution_atom(node.func)
-    return False
+        args = node.args + [k.value for k in node.keywords]
+        if not own(args) or any(k.arg is None for k in node.keywords):
+            return False
+        f = node.func
+        if isinstance(f, ast.Name):
+            return f.id in names.defined
+        return isinstance(f, ast.Attribute) and member_of_object(f, names)
+    return isinstance(node, ast.Attribute) and member_of_object(node, names)
 
 
-def lift_keyword(k, calls):
+def member_of_object(node, names):
+    """node is obj.attr where obj is a name of the solution's or an object built by calling its class."""
+    if node.attr.startswith("__"):
+        return False
+    obj = node.value
+    if isinstance(obj, ast.Name):
+        return obj.id in names.defined
+    return isinstance(obj, ast.Call) and isinstance(obj.func, ast.Name) and obj.func.id in names.classes \
+        and not any(free_names(a) & names.defined for a in obj.args + [k.value for k in obj.keywords])
+
+
+def lift_keyword(k, calls, names):
     if k.arg is None:
         raise Unsupported("**keywords over the solution")
-    return ast.keyword(k.arg, lift(k.value, calls))
+    return ast.keyword(k.arg, lift(k.value, calls, names))
 
 
 def jailed(node, calls):
-    """The solution's computation, sent to the jail; it must not carry the test's judgement in with it: no comparison or
-    closure, and no function of the solution's names (np.allclose, check) given a result of the solution's to judge."""
+    """The solution's computation, sent to the jail (its arguments are the test's own: no result of the solution's,
+    so nothing of the test's judgement goes in with it)."""
     for inner in ast.walk(node):
-        if isinstance(inner, JUDGING + CLOSURES + NOT_JUDGEABLE):
-            raise Unsupported("a comparison or closure inside a call of the solution (%s)" % ast.unparse(node))
+        if isinstance(inner, CLOSURES + NOT_JUDGEABLE):
+            raise Unsupported("a closure inside a call of the solution (%s)" % ast.unparse(node))
         if isinstance(inner, ast.Attribute) and inner.attr.startswith("__"):
             raise Unsupported("a dunder attribute (%s)" % ast.unparse(node))
-        if isinstance(inner, ast.Call) and (isinstance(inner.func, ast.Name) and not inner.func.id.startswith("__plain_")
-                                            or isinstance(inner.func, ast.Attribute) and isinstance(inner.func.value, ast.Name)) \
-                and any(isinstance(n, ast.Call) and solution_names(n.func) for a in inner.args + [k.value for k in inner.keywords]
-                        for n in ast.walk(a)):
-            raise Unsupported("a function of the solution's names judging a result of the solution (%s)" % ast.unparse(node))
     calls.append(ast.unparse(node))
     return ast.Call(ast.Name("__value", ast.Load()), [ast.Constant(len(calls) - 1)], [])
 
@@ -284,7 +337,11 @@ def main():
     os.setpgrp()  # the JVM kills this group at the end
     start = time.monotonic()
     limits = req["limits"]
-    specs = [parse_test(i, t) for i, t in enumerate(req["tests"])]
+    defined = solution_defines(req["solution"])
+    if defined is None:  # the runner compiles it first and reports the SyntaxError; the tests never run
+        specs = [{"calls": [], "judge": None} for _ in req["tests"]]
+    else:
+        specs = [parse_test(i, t, Names(*defined)) for i, t in enumerate(req["tests"])]
     supported = [i for i, s in enumerate(specs) if "calls" in s]
     result = {"solution_status": "not_run", "solution_message": "", "flags": [], "violations": [],
               "killed_by": None, "output": "", "stderr": ""}
@@ -295,6 +352,8 @@ def main():
     for i, s in enumerate(specs):
         if "unsupported" in s:
             tests.append({"index": i, "status": "unsupported", "message": "test form not supported: " + s["unsupported"], "seconds": 0})
+        elif "error" in s:
+            tests.append({"index": i, "status": "error", "message": s["error"], "seconds": 0})
         else:
             tests.append(outcomes.get(i) or {"index": i, "status": "not_run" if result["killed_by"] is None else "error",
                                              "message": result["killed_by"] or "", "seconds": 0})
@@ -443,7 +502,7 @@ def parse_records(data, nonce, specs, supported, result, outcomes, flags):
             result["done"] = True
         else:
             forged += 1
-    complete = [i for i in supported if all((i, k) in values for k in range(len(specs[i]["calls"])))]
+    complete = [i for i in supported if specs[i]["calls"] and all((i, k) in values for k in range(len(specs[i]["calls"])))]
     judged, malformed = judge_all(specs, complete, values)
     for i in complete:
         ok, msg = judged.get(i, (None, "judge limit: the verdict took more than %d s of CPU or %d MiB"
