@@ -259,6 +259,25 @@ class SandboxAttackTest {
     }
 
     /**
+     * Each test runs in its own jail: a solution that reads the runner's request through its frames sees only the calls of
+     * the test it is in, so an inverse pair (to_roman, from_roman) cannot answer each other's tests from their arguments.
+     */
+    @Test
+    void noTestSeesAnotherTestsCalls() {
+        String code = "import sys\ndef calls():\n    frame = sys._getframe(1)\n"
+                + "    while frame is not None and 'req' not in frame.f_locals:\n        frame = frame.f_back\n"
+                + "    return frame.f_locals['req']['calls'] if frame else []\n"
+                + "def other(name, other, arg):\n    mine = [c for c in calls() if c.startswith(name + '(')]\n"
+                + "    theirs = [c for c in calls() if c.startswith(other + '(')]\n"
+                + "    for c, o in zip(mine, theirs):\n        if eval(c[len(name):]) == arg:\n            return eval(o[len(other):])\n"
+                + "def to_roman(n):\n    return other('to_roman', 'from_roman', n)\n"
+                + "def from_roman(s):\n    return other('from_roman', 'to_roman', s)\n";
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert to_roman(4) == 'IV'",
+                "assert to_roman(1994) == 'MCMXCIV'", "assert from_roman('IV') == 4", "assert from_roman('MCMXCIV') == 1994"));
+        assertEquals(0.0, r.score(), r.reason());
+    }
+
+    /**
      * A result that costs the judge more than it cost to send: the solution reaches the runner's writer through its frames
      * (the runner shares its interpreter) and sends a set of ints that all share a hash. The judge decodes and judges in a
      * child under its own CPU and memory limits: a flagged zero within the wall clock, not a stuck judge.

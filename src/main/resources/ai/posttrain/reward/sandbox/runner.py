@@ -10,6 +10,11 @@ are tripwires that name what was tried.
 
 
 INT_DIGITS = 100_000  # the most digits of an int result (judge.py reads the same)
+# The standard library of judge.py's JUDGE_SCOPE.
+JUDGE_MODULES = {"math", "cmath", "string", "re", "operator", "itertools", "functools", "collections", "heapq", "bisect",
+                 "statistics", "json", "fractions", "decimal", "sys"}
+JUDGE_CLASSES = {"Fraction": ("fractions", "Fraction"), "Decimal": ("decimal", "Decimal"), "Counter": ("collections", "Counter"),
+                 "OrderedDict": ("collections", "OrderedDict"), "defaultdict": ("collections", "defaultdict")}
 
 
 class NotPlain(TypeError):
@@ -204,6 +209,16 @@ def main():
         emit('{"event":"solution","status":"error","message":' + esc(describe(e)) + '}')
         emit('{"event":"done"}')
         os._exit(0)
+    # The judge's names a test's arguments may use (half(math.pi), total(Counter("aab"))), imported before the solution
+    # runs: in a call they mean these, whatever the solution defines under those names.
+    judge_names = {}
+    for code in calls:
+        for name in code.co_names:
+            if name in JUDGE_MODULES and name not in judge_names:
+                judge_names[name] = __import__(name)
+            elif name in JUDGE_CLASSES and name not in judge_names:
+                module, attr = JUDGE_CLASSES[name]
+                judge_names[name] = getattr(__import__(module), attr)
     sys.addaudithook(hook)
     scope = {"__name__": "__main__", "__builtins__": builtins}
     status, value = run(solution_code, scope)
@@ -214,7 +229,7 @@ def main():
             start = monotonic()
             # A copy of the solution's namespace with the untouched conversions the judge applies here (__plain_list,
             # ...): what the solution does to its own globals while it runs cannot reach them.
-            status, value = run(call, dict(scope, **plain_conversions))
+            status, value = run(call, dict(scope, **judge_names, **plain_conversions))
             if status == "ok":
                 try:
                     body = '"value":' + encode(value, 0, [100000])
