@@ -275,6 +275,15 @@ class SandboxAttackTest {
         VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert to_roman(4) == 'IV'",
                 "assert to_roman(1994) == 'MCMXCIV'", "assert from_roman('IV') == 4", "assert from_roman('MCMXCIV') == 1994"));
         assertEquals(0.0, r.score(), r.reason());
+        // Nor within one test: each call has its own jail, so a round trip's two calls cannot answer each other.
+        String roundTrip = "import sys, ast\ndef shift(s, k):\n    frame = sys._getframe(1)\n"
+                + "    while frame is not None and 'req' not in frame.f_locals:\n        frame = frame.f_back\n"
+                + "    for c in (frame.f_locals['req']['calls'] if frame else []):\n"
+                + "        a, b = [ast.literal_eval(x) for x in ast.parse(c, mode='eval').body.args]\n"
+                + "        if b == -k and a != s:\n            return a\n    return s\n";
+        VerifierResult pair = VERIFIER.verifyTests("```python\n" + roundTrip + "```",
+                List.of("assert shift('abc', 3) == 'def' and shift('def', -3) == 'abc'"));
+        assertEquals(0.0, pair.score(), pair.reason());
     }
 
     /**

@@ -294,7 +294,7 @@ class JailError(Exception):
     """A call that raised in the jail: the test errs if its verdict needs that value (and/or may not)."""
 
 
-def launch(req, root, nonce, calls):
+def launch(req, root, nonce):
     res = req["resources"]
     limits = req["limits"]
     root_mode = os.geteuid() == 0
@@ -338,23 +338,29 @@ def main():
     start = time.monotonic()
     limits = req["limits"]
     defined = solution_defines(req["solution"])
-    if defined is None:  # the runner compiles it first and reports the SyntaxError; the tests never run
-        specs = [{"calls": [], "judge": None} for _ in req["tests"]]
+    if defined is None:  # the import-only jail below reports its SyntaxError; the tests never run
+        specs = [{"calls": []} for _ in req["tests"]]
     else:
         specs = [parse_test(i, t, Names(*defined)) for i, t in enumerate(req["tests"])]
     supported = [i for i, s in enumerate(specs) if "calls" in s]
     result = {"solution_status": "not_run", "solution_message": "", "flags": [], "violations": [],
               "killed_by": None, "output": "", "stderr": ""}
-    outcomes = {}
-    # One jail per test, in turn, within the one wall clock: a test's arguments are never where another test's calls run
-    # (in one process the solution could read every call, and an inverse pair's arguments are each other's answers).
+    # One jail per call, in turn, within the one wall clock: a call's arguments are never where another call runs (in
+    # one process the solution could read every call, and a round trip's or an inverse pair's arguments are each
+    # other's answers). A solution with no call to run still gets one jail: its import, and what it tries there, count.
     deadline = time.monotonic() + limits["wall_millis"] / 1000.0
-    flags = []
-    for i in supported:
+    flags, values, seconds, forged = [], {}, {}, 0
+    jails = [[(i, k)] for i in supported for k in range(len(specs[i]["calls"]))] or [[]]
+    for pairs in jails:
         result.pop("done", None)
-        run_jail(req, specs, [i], result, outcomes, deadline, flags)
+        forged += run_jail(req, specs, pairs, result, values, seconds, deadline, flags)
         if result["killed_by"] is not None or result["solution_status"] == "error":
             break  # the rest would end the same way: not run
+    outcomes = judge_outcomes(specs, supported, values, seconds, flags)
+    if forged:
+        flags.append("forged_output")
+        result["violations"].append("forged_output: %d records that the runner did not write" % forged)
+    result["flags"] = list(dict.fromkeys(flags + [v.split(":")[0] for v in result["violations"]]))
     tests = []
     for i, s in enumerate(specs):
         if "unsupported" in s:
@@ -370,12 +376,15 @@ def main():
     sys.stdout.flush()
 
 
-def run_jail(req, specs, supported, result, outcomes, deadline, flags):
+def run_jail(req, specs, pairs, result, values, seconds, deadline, flags):
+    """One jail for the calls pairs ((test, k): test's k-th call); their values land in values. Returns the records
+    the runner did not write."""
     limits = req["limits"]
     nonce = secrets.token_hex(16)
     root = tempfile.mkdtemp(prefix="posttrain-jail-")
+    forged = 0
     try:
-        p, root_mode, juid, nproc, prefix = launch(req, root, nonce, supported)
+        p, root_mode, juid, nproc, prefix = launch(req, root, nonce)
         first = p.stdout.readline() if req["isolated"] else b"ready 0"
         if not first.startswith(b"ready "):
             raise RuntimeError("jail did not start: " + p.stderr.read().decode(errors="replace")[-300:])
@@ -384,7 +393,7 @@ def run_jail(req, specs, supported, result, outcomes, deadline, flags):
             for f, m in (("uid_map", "0 0 1\n%d %d 1\n" % (juid, host)), ("gid_map", "0 0 1\n%d %d 1\n" % (juid, host))):
                 with open("/proc/%d/%s" % (int(first.split()[1]), f), "w") as fh:  # the shell in the new user namespace
                     fh.write(m)
-        request = {"nonce": nonce, "solution": req["solution"], "calls": [c for i in supported for c in specs[i]["calls"]],
+        request = {"nonce": nonce, "solution": req["solution"], "calls": [specs[i]["calls"][k] for i, k in pairs],
                    "readable": [prefix, "/usr/lib", "/usr/lib64", "/lib", "/lib64"],
                    "work": "/work" if req["isolated"] else root,
                    "limits": {"memory": limits["memory_bytes"], "cpu": limits["cpu_seconds"], "nproc": nproc,
@@ -399,7 +408,7 @@ def run_jail(req, specs, supported, result, outcomes, deadline, flags):
             kill_tree(p)
         code = p.wait()
         result["stderr"] = err.decode(errors="replace")[-2000:]
-        parse_records(data, nonce, specs, supported, result, outcomes, flags)
+        forged = parse_records(data, nonce, pairs, result, values, seconds)
         if flood:
             flags.append("protocol_flood")
             result["killed_by"] = "protocol flood"
@@ -413,7 +422,7 @@ def run_jail(req, specs, supported, result, outcomes, deadline, flags):
     finally:
         import shutil
         shutil.rmtree(root, ignore_errors=True)
-    result["flags"] = list(dict.fromkeys(flags + [v.split(":")[0] for v in result["violations"]]))
+    return forged
 
 
 def read_all(p, deadline):
@@ -467,12 +476,10 @@ def signal_name(code):
     return names.get(sig, "exit status %d" % code)
 
 
-def parse_records(data, nonce, specs, supported, result, outcomes, flags):
-    """Reads the runner's records; each supported test whose calls all came back gets its verdict (judge_all)."""
+def parse_records(data, nonce, pairs, result, values, seconds):
+    """Reads the runner's records of one jail into result, values and seconds; returns those it did not write."""
     prefix = nonce + " "
     forged = 0
-    owner = [(i, k) for i in supported for k in range(len(specs[i]["calls"]))]   # jail call -> (test, its k-th call)
-    values, seconds = {}, {}
     for line in data.decode("utf-8", "replace").split("\n"):
         if not line:
             continue
@@ -491,20 +498,26 @@ def parse_records(data, nonce, specs, supported, result, outcomes, flags):
             result["solution_status"], result["solution_message"] = r.get("status"), r.get("message", "")
         elif ev == "call":
             pos = r.get("index")
-            if not isinstance(pos, int) or pos < 0 or pos >= len(owner) or owner[pos] in values or \
+            if not isinstance(pos, int) or pos < 0 or pos >= len(pairs) or pairs[pos] in values or \
                     ("error" not in r and "value" not in r):
                 forged += 1
                 continue
-            values[owner[pos]] = {"error": str(r["error"])[:300]} if "error" in r else {"value": r["value"]}
-            seconds[owner[pos]] = r.get("seconds", 0) if isinstance(r.get("seconds"), float) else 0
+            values[pairs[pos]] = {"error": str(r["error"])[:300]} if "error" in r else {"value": r["value"]}
+            seconds[pairs[pos]] = r.get("seconds", 0) if isinstance(r.get("seconds"), float) else 0
         elif ev == "output":
             result["output"] = str(r.get("text", ""))[:4000]
         elif ev == "done":
             result["done"] = True
         else:
             forged += 1
+    return forged
+
+
+def judge_outcomes(specs, supported, values, seconds, flags):
+    """{test: outcome} for each supported test whose calls all came back, judged by judge_all."""
     complete = [i for i in supported if specs[i]["calls"] and all((i, k) in values for k in range(len(specs[i]["calls"])))]
     judged, malformed = judge_all(specs, complete, values)
+    outcomes = {}
     for i in complete:
         ok, msg = judged.get(i, (None, "judge limit: the verdict took more than %d s of CPU or %d MiB"
                                  % (JUDGE_CPU_SECONDS, JUDGE_MEMORY >> 20)))
@@ -512,10 +525,9 @@ def parse_records(data, nonce, specs, supported, result, outcomes, flags):
                        "seconds": sum(seconds[(i, k)] for k in range(len(specs[i]["calls"])))}
     if malformed is None:
         flags.append("judge_limit")
-    forged += malformed or 0
-    if forged:
+    elif malformed:
         flags.append("forged_output")
-        result["violations"].append("forged_output: %d records that the runner did not write" % forged)
+    return outcomes
 
 
 def judge_all(specs, tests, values):
