@@ -35,8 +35,9 @@ class VerifierSerializationTest {
     void concurrentSandboxesDoNotInterfere() {
         CodeVerifier code = new CodeVerifier("python3", new SandboxLimits(10_000, 256L << 20, 5, 32, 1L << 20));
         List<VerifierResult> results = IntStream.range(0, 6).parallel()
-                .mapToObj(i -> code.verifyTests("open('out.txt', 'w').write(str(" + i + "))\nN = " + i,
-                        List.of("assert N == " + i, "assert open('out.txt').read() == '" + i + "'")))
+                .mapToObj(i -> code.verifyTests("open('out.txt', 'w').write(str(" + i + "))\nN = " + i
+                                + "\ndef written():\n    return open('out.txt').read()",
+                        List.of("assert N == " + i, "assert written() == '" + i + "'")))
                 .toList();
         results.forEach(r -> assertTrue(r.passed(), r.reason()));
     }
