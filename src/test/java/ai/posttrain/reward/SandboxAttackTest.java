@@ -36,6 +36,14 @@ class SandboxAttackTest {
     static final List<String> TESTS = List.of("assert f(2) == 5", "assert f(10) == 21");
     static final String F = "\ndef f(x):\n    return 2 * x + 1\n";
 
+    /**
+     * Python that defines runner_local(name): a local of the runner's main(), reached through the frames (the runner shares
+     * the solution's interpreter, so nothing it holds is out of the solution's reach).
+     */
+    static final String RUNNER_LOCAL = "import sys\ndef runner_local(name):\n    frame = sys._getframe(1)\n"
+            + "    while frame is not None and name not in frame.f_locals:\n        frame = frame.f_back\n"
+            + "    return frame.f_locals[name] if frame else None\n";
+
     static Path dir, bait, marker;
     static ServerSocket listener;
     static final AtomicInteger connections = new AtomicInteger();
@@ -264,9 +272,7 @@ class SandboxAttackTest {
      */
     @Test
     void noTestSeesAnotherTestsCalls() {
-        String code = "import sys\ndef calls():\n    frame = sys._getframe(1)\n"
-                + "    while frame is not None and 'req' not in frame.f_locals:\n        frame = frame.f_back\n"
-                + "    return frame.f_locals['req']['calls'] if frame else []\n"
+        String code = RUNNER_LOCAL + "def calls():\n    req = runner_local('req')\n    return req['calls'] if req else []\n"
                 + "def other(name, other, arg):\n    mine = [c for c in calls() if c.startswith(name + '(')]\n"
                 + "    theirs = [c for c in calls() if c.startswith(other + '(')]\n"
                 + "    for c, o in zip(mine, theirs):\n        if eval(c[len(name):]) == arg:\n            return eval(o[len(other):])\n"
@@ -276,9 +282,8 @@ class SandboxAttackTest {
                 "assert to_roman(1994) == 'MCMXCIV'", "assert from_roman('IV') == 4", "assert from_roman('MCMXCIV') == 1994"));
         assertEquals(0.0, r.score(), r.reason());
         // Nor within one test: each call has its own jail, so a round trip's two calls cannot answer each other.
-        String roundTrip = "import sys, ast\ndef shift(s, k):\n    frame = sys._getframe(1)\n"
-                + "    while frame is not None and 'req' not in frame.f_locals:\n        frame = frame.f_back\n"
-                + "    for c in (frame.f_locals['req']['calls'] if frame else []):\n"
+        String roundTrip = RUNNER_LOCAL + "import ast\ndef shift(s, k):\n    req = runner_local('req')\n"
+                + "    for c in (req['calls'] if req else []):\n"
                 + "        a, b = [ast.literal_eval(x) for x in ast.parse(c, mode='eval').body.args]\n"
                 + "        if b == -k and a != s:\n            return a\n    return s\n";
         VerifierResult pair = VERIFIER.verifyTests("```python\n" + roundTrip + "```",
@@ -293,8 +298,7 @@ class SandboxAttackTest {
      */
     @Test
     void aResultThatIsCostlyToJudgeStopsAtTheJudgesLimit() {
-        String code = "def f(x):\n    return 0\nimport sys, os\nframe = sys._getframe(0)\nwhile 'nonce' not in frame.f_locals:\n    frame = frame.f_back\n"
-                + "emit = frame.f_locals['emit']\n"
+        String code = "def f(x):\n    return 0\n" + RUNNER_LOCAL + "import os\nemit = runner_local('emit')\n"
                 + "items = ','.join('[\"i\",\"%d\"]' % (k * (2 ** 61 - 1) + 7) for k in range(30000))\n"
                 + "emit('{\"event\":\"solution\",\"status\":\"pass\",\"message\":\"\"}')\n"
                 + "emit('{\"event\":\"call\",\"index\":0,\"value\":[\"S\",[' + items + ']],\"seconds\":0.0}')\n"
@@ -313,10 +317,7 @@ class SandboxAttackTest {
      */
     @Test
     void withItsTripwiresDisarmedASolutionStillCannotStartAProcess() {
-        String code = "import sys\n"
-                + "frame = sys._getframe(0)\n"
-                + "while 'hook' not in frame.f_locals:\n    frame = frame.f_back\n"
-                + "hook = frame.f_locals['hook']\n"
+        String code = RUNNER_LOCAL + "hook = runner_local('hook')\n"
                 + "for cell in hook.__closure__:\n    if type(cell.cell_contents) is set:\n        cell.cell_contents.clear()\n"
                 + "import os\n"
                 + "try:\n    pid = os.fork()\nexcept OSError:\n    pid = None\n"

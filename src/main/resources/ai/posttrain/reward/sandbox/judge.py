@@ -36,6 +36,10 @@ JUDGE_SCOPE = dict({name: getattr(builtins, name) for name in JUDGE_BUILTINS},
                                               bisect, statistics, json, fractions, decimal, sys)},
                    Fraction=fractions.Fraction, Decimal=decimal.Decimal, Counter=collections.Counter,
                    OrderedDict=collections.OrderedDict, defaultdict=collections.defaultdict)
+# The judge's standard-library names as (module, attribute or None), for the runner to bind in the jail when a test's
+# arguments use them (half(math.pi)).
+JUDGE_IMPORTS = {name: (v.__name__, None) if isinstance(v, type(math)) else (v.__module__, v.__name__)
+                 for name, v in JUDGE_SCOPE.items() if name not in JUDGE_BUILTINS}
 # Conversions that need the solution's objects where they live (a generator, a dict view): applied to a single
 # computation of the solution they run in the jail as the runner's untouched builtins (__plain_<name>), and their result
 # comes back as plain data (len(f(x)) there; len(f(x) & {2, 3}) is the test's operation, judged here).
@@ -150,6 +154,11 @@ def free_names(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in bound}
 
 
+def uses_solution(nodes, names):
+    """Whether any of nodes reads a name of the solution's."""
+    return any(free_names(n) & names.defined for n in nodes)
+
+
 def is_literal(node):
     try:
         ast.literal_eval(node)
@@ -162,7 +171,7 @@ def lift(node, calls, names):
     """node for evaluation here, each computation of the solution replaced by __value(i) (i: its place in calls)."""
     if isinstance(node, NOT_JUDGEABLE):
         raise Unsupported("%s is not a supported test form (%s)" % (type(node).__name__, ast.unparse(node)))
-    if not free_names(node) & names.defined:
+    if not uses_solution([node], names):
         return node  # the test's own values and functions
     if isinstance(node, CLOSURES):
         raise Unsupported("a closure or comprehension over the solution (%s)" % ast.unparse(node))
@@ -173,7 +182,7 @@ def lift(node, calls, names):
             and len(node.args) == 1 and computation(node.args[0], names) and all(is_literal(k.value) for k in node.keywords):
         return jailed(ast.Call(ast.Name("__plain_" + node.func.id, ast.Load()), node.args, node.keywords), calls)
     member = node.func if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else node
-    if isinstance(member, ast.Attribute) and free_names(member.value) & names.defined:
+    if isinstance(member, ast.Attribute) and uses_solution([member.value], names):
         if member.attr not in PLAIN_MEMBERS:
             raise Unsupported("a member plain data does not have, on a result of the solution (%s)" % ast.unparse(node))
         receiver = ast.Attribute(lifted(member.value), member.attr, ast.Load())
@@ -182,7 +191,7 @@ def lift(node, calls, names):
         return ast.Call(receiver, [lifted(a) for a in node.args], [lift_keyword(k, calls, names) for k in node.keywords])
     if not isinstance(node, STRUCTURE):
         raise Unsupported("%s over the solution (%s)" % (type(node).__name__, ast.unparse(node)))
-    if isinstance(node, ast.Call) and free_names(node.func) & names.defined:
+    if isinstance(node, ast.Call) and uses_solution([node.func], names):
         raise Unsupported("the solution's result given to another of its functions (%s)" % ast.unparse(node))
     # The test's own operation on the solution's results: the same node, its operands lifted.
     out = copy.copy(node)
@@ -201,13 +210,11 @@ def computation(node, names):
     """A computation of the solution's subject with the test's own arguments: its name, a call of it, a member of the
     object it names or that a call of its class builds (LRUCache(2).get(1): the class under test), and calls of those
     members. A plain-data member on any other result is the test's (see lift)."""
-    def own(args):
-        return not any(free_names(a) & names.defined for a in args)
     if isinstance(node, ast.Name):
         return node.id in names.defined
     if isinstance(node, ast.Call):
         args = node.args + [k.value for k in node.keywords]
-        if not own(args) or any(k.arg is None for k in node.keywords):
+        if uses_solution(args, names) or any(k.arg is None for k in node.keywords):
             return False
         f = node.func
         if isinstance(f, ast.Name):
@@ -224,7 +231,7 @@ def member_of_object(node, names):
     if isinstance(obj, ast.Name):
         return obj.id in names.defined
     return isinstance(obj, ast.Call) and isinstance(obj.func, ast.Name) and obj.func.id in names.classes \
-        and not any(free_names(a) & names.defined for a in obj.args + [k.value for k in obj.keywords])
+        and not uses_solution(obj.args + [k.value for k in obj.keywords], names)
 
 
 def lift_keyword(k, calls, names):
@@ -394,6 +401,7 @@ def run_jail(req, specs, pairs, result, values, seconds, deadline, flags):
                 with open("/proc/%d/%s" % (int(first.split()[1]), f), "w") as fh:  # the shell in the new user namespace
                     fh.write(m)
         request = {"nonce": nonce, "solution": req["solution"], "calls": [specs[i]["calls"][k] for i, k in pairs],
+                   "conversions": CONVERSIONS, "judge_imports": JUDGE_IMPORTS,
                    "readable": [prefix, "/usr/lib", "/usr/lib64", "/lib", "/lib64"],
                    "work": "/work" if req["isolated"] else root,
                    "limits": {"memory": limits["memory_bytes"], "cpu": limits["cpu_seconds"], "nproc": nproc,

@@ -10,11 +10,6 @@ are tripwires that name what was tried.
 
 
 INT_DIGITS = 100_000  # the most digits of an int result (judge.py reads the same)
-# The standard library of judge.py's JUDGE_SCOPE.
-JUDGE_MODULES = {"math", "cmath", "string", "re", "operator", "itertools", "functools", "collections", "heapq", "bisect",
-                 "statistics", "json", "fractions", "decimal", "sys"}
-JUDGE_CLASSES = {"Fraction": ("fractions", "Fraction"), "Decimal": ("decimal", "Decimal"), "Counter": ("collections", "Counter"),
-                 "OrderedDict": ("collections", "OrderedDict"), "defaultdict": ("collections", "defaultdict")}
 
 
 class NotPlain(TypeError):
@@ -186,9 +181,7 @@ def main():
             return "error", describe(e)
 
     builtins_before = dict(builtins.__dict__)
-    plain_conversions = {"__plain_" + name: builtins_before[name] for name in (
-        "list", "tuple", "set", "frozenset", "dict", "sorted", "len", "str", "repr", "int", "float", "bool", "bytes",
-        "sum", "min", "max", "any", "all", "next")}  # judge.py's CONVERSIONS
+    plain_conversions = {"__plain_" + name: builtins_before[name] for name in req["conversions"]}
     runner_globals = globals()
     runner_before = dict(runner_globals)
 
@@ -212,13 +205,9 @@ def main():
     # The judge's names a test's arguments may use (half(math.pi), total(Counter("aab"))), imported before the solution
     # runs: in a call they mean these, whatever the solution defines under those names.
     judge_names = {}
-    for code in calls:
-        for name in code.co_names:
-            if name in JUDGE_MODULES and name not in judge_names:
-                judge_names[name] = __import__(name)
-            elif name in JUDGE_CLASSES and name not in judge_names:
-                module, attr = JUDGE_CLASSES[name]
-                judge_names[name] = getattr(__import__(module), attr)
+    for name in {name for code in calls for name in code.co_names if name in req["judge_imports"]}:
+        module, attr = req["judge_imports"][name]
+        judge_names[name] = __import__(module) if attr is None else getattr(__import__(module), attr)
     sys.addaudithook(hook)
     scope = {"__name__": "__main__", "__builtins__": builtins}
     status, value = run(solution_code, scope)
