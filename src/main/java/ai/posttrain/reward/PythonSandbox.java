@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs solution code against its tests through the trusted judge (sandbox/judge.py), which jails the
- * solution (sandbox/jail.sh: user, mount, PID, network, IPC and UTS namespaces, a tmpfs root with the Python
- * installation read-only, a non-root uid, rlimits) and compares the calls' plain-data results outside the jail.
+ * solution (sandbox/jail.sh: user, mount, PID, network, IPC and UTS namespaces, a tmpfs root with a private
+ * copy of the Python installation read-only, a non-root uid, rlimits) and compares the calls' plain-data results outside the jail.
  * Runs at once per JVM are capped by {@link SandboxLimits#maxConcurrent()}; each holds a slot, whose number
  * picks the jail's host uid.
  */
@@ -104,6 +104,7 @@ public final class PythonSandbox implements Serializable {
         req.addProperty("slot", slot);
         req.addProperty("isolated", isolated);
         req.addProperty("resources", iso.scripts().toString());
+        if (iso.image() != null) req.addProperty("image", iso.image().toString());
         JsonObject l = new JsonObject();
         l.addProperty("wall_millis", limits.wallClockMillis());
         l.addProperty("memory_bytes", limits.memoryBytes());

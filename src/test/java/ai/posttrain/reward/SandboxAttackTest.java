@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -326,6 +327,25 @@ class SandboxAttackTest {
                 + "def f(x):\n    return -1 if FORKED else 2 * x + 1\n";
         VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", TESTS);
         assertEquals(1.0, r.score(), "the fork succeeded: " + r.reason());
+    }
+
+    /**
+     * A jail reads the interpreter, its libraries and setpriv from the private image on the /dev/shm tmpfs and nothing
+     * from the host's disk: pages of a disk file are shared with the host's page cache, and a solution that evicted them
+     * (posix_fadvise) and timed reads passed bits from one call's jail to the next (reads of evicted files took 32-88 us
+     * against 0-1 us cached); tmpfs pages cannot be evicted without swap. The solution reports the devices its files are on.
+     */
+    @Test
+    void theJailReadsOnlyItsPrivateImage() throws IOException {
+        Path image = CodeIsolation.get("python3").image();
+        assertNotNull(image, "no image was built");
+        assertEquals("tmpfs", Files.getFileStore(image).type());
+        long device = ((Number) Files.getAttribute(image, "unix:dev")).longValue();
+        String code = "import os, sys\n"
+                + "def devices():\n    paths = [sys.executable, os.__file__, os.path.dirname(os.__file__) + '/lib-dynload',"
+                + " '/usr/bin/setpriv', '/usr/lib', '/lib64']\n    return {os.stat(p).st_dev for p in paths if os.path.exists(p)}\n";
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert devices() == {" + device + "}"));
+        assertEquals(1.0, r.score(), r.reason());
     }
 
     @Test

@@ -1,25 +1,40 @@
 # Builds the jail's root and starts the runner in it. Run by /bin/sh as root of a fresh user namespace,
 # inside fresh mount, PID, network, IPC and UTS namespaces (see judge.py):
-#   jail.sh ROOT PREFIX PYTHON JAIL_UID WORK_BYTES RUNNER_SOURCE
-# ROOT: an empty directory to build in; PREFIX: the Python installation, bound read-only with the system
-# libraries and nothing else of the host; JAIL_UID: the uid (and gid) the runner drops to.
+#   jail.sh ROOT PREFIX PYTHON JAIL_UID WORK_BYTES RUNNER_SOURCE [IMAGE ENTRY...]
+# ROOT: an empty directory to build in; PREFIX: the Python installation; JAIL_UID: the uid (and gid) the runner
+# drops to. With IMAGE (a copy of the interpreter, its libraries and setpriv on a tmpfs, built by image.py), the
+# jail sees that image and nothing else of the host: each ENTRY is one of its top-level names, bound read-only,
+# or NAME=TARGET for a top-level symlink. Without it, PREFIX and the system libraries are bound from the host.
 # Few external commands: each costs a fork and exec on every verification.
 set -eu
 R=$1 PREFIX=$2 PY=$3 JUID=$4 SIZE=$5 RUNNER=$6
+shift 6
 mount -t tmpfs -o "size=$SIZE,mode=0755,nosuid,nodev" jail "$R"
 cd "$R"
-mkdir -p ".$PREFIX" usr/lib usr/lib64 usr/bin dev work .old proc
-: > usr/bin/setpriv
+mkdir -p dev work .old proc
 for d in null zero urandom; do : > "dev/$d"; done
-ro() { mount -o bind,ro,nosuid "$1" ".$1"; }
-ro "$PREFIX"
-[ -L /usr/lib ] || ro /usr/lib
-[ -d /usr/lib64 ] && [ ! -L /usr/lib64 ] && ro /usr/lib64
-# merged /usr (/lib -> usr/lib) stays a symlink; otherwise the directory is bound too
-for l in lib lib64; do
-  if [ -L "/$l" ]; then ln -s "usr/$l" "$l"; elif [ -d "/$l" ]; then mkdir "$l"; ro "/$l"; fi
-done
-ro /usr/bin/setpriv
+if [ $# -gt 0 ]; then
+  IMAGE=$1
+  shift
+  for e in "$@"; do
+    case $e in
+      *=*) ln -s "${e#*=}" "${e%%=*}" ;;
+      *) mkdir "$e"; mount -o bind,ro,nosuid "$IMAGE/$e" "$e" ;;
+    esac
+  done
+else
+  mkdir -p ".$PREFIX" usr/lib usr/lib64 usr/bin
+  : > usr/bin/setpriv
+  ro() { mount -o bind,ro,nosuid "$1" ".$1"; }
+  ro "$PREFIX"
+  [ -L /usr/lib ] || ro /usr/lib
+  [ -d /usr/lib64 ] && [ ! -L /usr/lib64 ] && ro /usr/lib64
+  # merged /usr (/lib -> usr/lib) stays a symlink; otherwise the directory is bound too
+  for l in lib lib64; do
+    if [ -L "/$l" ]; then ln -s "usr/$l" "$l"; elif [ -d "/$l" ]; then mkdir "$l"; ro "/$l"; fi
+  done
+  ro /usr/bin/setpriv
+fi
 for d in null zero urandom; do mount -o bind "/dev/$d" "dev/$d"; done
 [ "$JUID" = 0 ] || chown "$JUID:$JUID" work
 chmod 0700 work 2>/dev/null || true

@@ -314,7 +314,7 @@ def launch(req, root, nonce):
     secs = max(1, int(limits["wall_millis"] / 1000 + 2))
     cmd = ["setpriv", "--pdeathsig=KILL", "--", "timeout", "-s", "KILL", str(secs)] + user + [
         "--", "/bin/sh", "-c", STAGE1, "sh", os.path.join(res, "jail.sh"), root, prefix, py, str(juid),
-        str(limits["work_bytes"]), RUNNER_SOURCE(res)]
+        str(limits["work_bytes"]), RUNNER_SOURCE(res)] + image_entries(req.get("image"))
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/work", "TMPDIR": "/work",
            "PYTHONHASHSEED": "0"}
     if not req["isolated"]:  # allow-unisolated: the runner straight on the host, in a private temp dir
@@ -323,6 +323,14 @@ def launch(req, root, nonce):
         root_mode, nproc = False, user_tasks(os.geteuid()) + limits["processes"]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=root)
     return p, root_mode, juid, nproc, prefix
+
+
+def image_entries(image):
+    """jail.sh's IMAGE ENTRY... arguments: the image (see image.py) and its top level, symlinks as NAME=TARGET."""
+    if not image:
+        return []
+    return [image] + sorted(n + "=" + os.readlink(os.path.join(image, n)) if os.path.islink(os.path.join(image, n))
+                            else n for n in os.listdir(image))
 
 
 def user_tasks(uid):
