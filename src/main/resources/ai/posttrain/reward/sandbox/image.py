@@ -16,11 +16,14 @@ import subprocess
 import sys
 import sysconfig
 
-# Parts of the standard library no solution imports under the runner's rules (GUIs, the test suite, packaging
-# tools, third-party packages: the jail runs with -S, so site-packages was never importable).
+# Parts of the standard library no solution needs (GUIs, terminals, databases, TLS, the test suite, packaging
+# tools, third-party packages: the jail runs with -S, so site-packages was never importable), and the modules the
+# runner's tripwires refuse (ctypes, multiprocessing): left out, they are absent even to a solution that disarms
+# the tripwires. Their libraries (OpenSSL, Tk, ncurses, SQLite, Kerberos) stay out with them.
 SKIP = {"test", "tests", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "site-packages",
-        "dist-packages", "pydoc_data", "venv", "__phello__"}
-SKIP_MODULES = ("_tkinter", "_test", "xxlimited", "_xxtest")
+        "dist-packages", "pydoc_data", "venv", "__phello__", "sqlite3", "curses", "ctypes", "multiprocessing"}
+SKIP_MODULES = ("_tkinter", "_test", "xxlimited", "_xxtest", "_ssl.", "_hashlib.", "_sqlite3.", "_curses", "readline.",
+                "nis.", "_crypt.", "_ctypes", "_multiprocessing.", "_dbm.", "_gdbm.", "ossaudiodev.", "spwd.")
 
 
 class Image:
