@@ -135,9 +135,13 @@ public final class CodeIsolation {
         try {
             Process p = new ProcessBuilder(exe, "-I", "-S", "-B", scripts.resolve("image.py").toString(), dir.toString())
                     .redirectErrorStream(true).start();
+            // its output is one line, or a traceback: well within the pipe's buffer while it runs
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("building the image took over 120 s");
+            }
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0)
-                throw new IOException("building the image failed: " + out.lines().reduce((a, b) -> b).orElse(""));
+            if (p.exitValue() != 0) throw new IOException("building the image failed: " + out.lines().reduce((a, b) -> b).orElse(""));
             return dir;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
