@@ -53,6 +53,9 @@ public final class CodeIsolation {
 
     Path image() { return image; }
 
+    /** This sandbox as it runs where no image can be built: the jails bind the host's installation. */
+    CodeIsolation hostFiles() { return new CodeIsolation(python, scripts, null, problem); }
+
     /** The one line a code reward refuses with. */
     public String refusal() {
         return "code sandbox unavailable: " + problem + " (install util-linux and allow user namespaces, or set "

@@ -336,7 +336,7 @@ class SandboxAttackTest {
      * against 0-1 us cached); tmpfs pages cannot be evicted without swap. The solution reports the devices its files are on.
      */
     @Test
-    void theJailReadsOnlyItsPrivateImage() throws IOException {
+    void theJailReadsOnlyItsPrivateImage() throws IOException, InterruptedException {
         Path image = CodeIsolation.get("python3").image();
         assertNotNull(image, "no image was built");
         assertEquals("tmpfs", Files.getFileStore(image).type());
@@ -346,6 +346,11 @@ class SandboxAttackTest {
                 + " '/usr/bin/setpriv', '/usr/lib', '/lib64']\n    return {os.stat(p).st_dev for p in paths if os.path.exists(p)}\n";
         VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert devices() == {" + device + "}"));
         assertEquals(1.0, r.score(), r.reason());
+        // Where no image can be built, the jails bind the host's installation instead, and still jail.
+        PythonSandbox.Run host = new PythonSandbox(CodeIsolation.get("python3").hostFiles(), LIMITS)
+                .run(code, List.of("assert devices() != {" + device + "}"), true);
+        assertEquals("pass", host.tests().get(0).status(), host.tests() + " " + host.stderr());
+        assertTrue(host.isolated() && host.flags().isEmpty(), host.flags().toString());
     }
 
     @Test
