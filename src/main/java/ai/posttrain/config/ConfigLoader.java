@@ -16,8 +16,9 @@ import java.util.Map;
  * free-form maps listed in {@link #FREE_FORM}.
  */
 public final class ConfigLoader {
-    /** Paths whose children are user-defined (passed through to Spark, etc.). */
-    private static final List<String> FREE_FORM = List.of("posttrain.spark.conf");
+    /** Paths whose children are user-defined (passed through to Spark, keyed by a domain; checked where they are read). */
+    private static final List<String> FREE_FORM = List.of("posttrain.spark.conf", "posttrain.stages.distill.kd.domain-difficulties",
+            "posttrain.stages.rl.replay.domain-difficulties");
     private static final java.util.regex.Pattern STAGE_TRAIN = java.util.regex.Pattern.compile("^posttrain\\.stages\\.[^.]+\\.train\\.");
 
     private ConfigLoader() {}

@@ -70,8 +70,7 @@ public record DistillStageSettings(String teacher, String init, String schedule,
         Settings k = s.child("kd");
         String kdKey = s.key("kd");
         Config kdConfig = config.getConfig(kdKey);
-        SftStageSettings.Phase selection = new SftStageSettings.Phase("kd", SftStageSettings.difficulties(kdConfig, kdKey),
-                steps, SftStageSettings.mixture(kdConfig, k));
+        SftStageSettings.Phase selection = SftStageSettings.selection("kd", kdConfig, k, kdKey, steps);
         Kd kd = new Kd(nonEmpty(k, "inputs"), selection, k.intIn("max-records", 1, 100_000_000), k.intIn("top-k", 1, 256),
                 k.doubleIn("temperature", 0.05, 100), k.doubleIn("weight", 0, 1e6));
         Settings d = s.child("dpo");

@@ -131,8 +131,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
         double fraction = r.doubleIn("fraction", 0, 100);
         List<String> inputs = List.copyOf(r.strings("inputs"));
         if (fraction > 0 && inputs.isEmpty()) throw new ConfigError(r.key("inputs"), "needs at least one input when fraction > 0");
-        SftStageSettings.Phase selection = new SftStageSettings.Phase("replay", SftStageSettings.difficulties(c, key), 1,
-                SftStageSettings.mixture(c, r));
+        SftStageSettings.Phase selection = SftStageSettings.selection("replay", c, r, key, 1);
         return new Replay(inputs, selection, r.intIn("max-records", 1, 100_000_000), fraction, r.doubleIn("weight", 0, 1e6));
     }
 

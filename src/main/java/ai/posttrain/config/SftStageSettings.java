@@ -19,13 +19,24 @@ import java.util.Set;
 public record SftStageSettings(String stage, List<String> inputs, String init, List<Phase> phases, TrainSettings train)
         implements Serializable {
 
-    /** One curriculum phase: records of these difficulty levels, sampled per domain in these proportions. */
-    public record Phase(String name, List<Integer> difficulties, int steps, Map<String, Double> mixture) implements Serializable {
+    /**
+     * One curriculum phase: records of these difficulty levels, sampled per domain in these proportions.
+     * {@code domainDifficulties} gives some domains their own levels instead of {@code difficulties} (e.g. the
+     * harder chat a phase can afford where harder math would be too long or too hard).
+     */
+    public record Phase(String name, List<Integer> difficulties, Map<String, List<Integer>> domainDifficulties, int steps,
+                        Map<String, Double> mixture) implements Serializable {
         /** All difficulties and domains, in the data's own proportions. */
-        public boolean unrestricted() { return difficulties.isEmpty() && mixture.isEmpty(); }
+        public boolean unrestricted() { return difficulties.isEmpty() && domainDifficulties.isEmpty() && mixture.isEmpty(); }
+
+        /** The highest level the phase names (0: none). */
+        public int maxLevel() {
+            return java.util.stream.Stream.concat(difficulties.stream(), domainDifficulties.values().stream().flatMap(List::stream))
+                    .mapToInt(Integer::intValue).max().orElse(0);
+        }
     }
 
-    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "steps", "mixture");
+    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture");
 
     public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
 
@@ -58,7 +69,29 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
-        return new Phase(s.string("name"), difficulties(c, where), s.intIn("steps", 1, 10_000_000), mixture(c, s));
+        return selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000));
+    }
+
+    /** A record selection ({@code difficulties}, {@code domain-difficulties}, {@code mixture}) at {@code where}. */
+    static Phase selection(String name, Config c, Settings s, String where, int steps) {
+        return new Phase(name, difficulties(c, where), domainDifficulties(c, where), steps, mixture(c, s));
+    }
+
+    /** Optional {@code domain-difficulties = { domain = [levels] }}: those domains' levels instead of difficulties. */
+    static Map<String, List<Integer>> domainDifficulties(Config c, String where) {
+        String key = where + ".domain-difficulties";
+        if (!c.hasPath("domain-difficulties")) return Map.of();
+        Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+        try {
+            for (String domain : c.getConfig("domain-difficulties").root().keySet()) {
+                List<Integer> levels = difficulties(c, com.typesafe.config.ConfigUtil.joinPath("domain-difficulties", domain), key + "." + domain);
+                if (levels.isEmpty()) throw new ConfigError(key + "." + domain, "needs at least one level (leave the domain out to use difficulties)");
+                byDomain.put(domain, levels);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigError(key, "must be an object of domain = [levels]: " + ConfigLoader.oneLine(e));
+        }
+        return Map.copyOf(byDomain);
     }
 
     /** Optional {@code difficulties = [levels]} of a record selection at {@code where} (empty: every level). */

@@ -34,7 +34,7 @@ final class Curriculum {
 
     static Dataset<Row> phaseRecords(Dataset<Row> records, Phase phase, long seed, PrintStream console) {
         if (phase.unrestricted()) return records;
-        Dataset<Row> levels = RecordSchemas.atLevels(records, phase.difficulties());
+        Dataset<Row> levels = RecordSchemas.atLevels(records, phase.difficulties(), phase.domainDifficulties());
         if (phase.mixture().isEmpty()) return levels;   // the data's own domain proportions
         Map<String, Long> available = new HashMap<>();
         for (Row r : levels.groupBy("domain").count().collectAsList()) available.put(r.getString(0), r.getLong(1));
@@ -45,7 +45,7 @@ final class Curriculum {
             long n = available.getOrDefault(e.getKey(), 0L);
             if (n == 0) {
                 console.println("  phase " + phase.name() + ": no records of domain '" + e.getKey()
-                        + "' at difficulties " + phase.difficulties() + "; its weight is dropped");
+                        + "' at difficulties " + phase.difficulties() + levelsOf(phase) + "; its weight is dropped");
                 continue;
             }
             weightSum += e.getValue();
@@ -53,7 +53,7 @@ final class Curriculum {
         }
         if (weightSum == 0) {
             throw new IllegalStateException("curriculum phase '" + phase.name() + "' matches no records (difficulties "
-                    + phase.difficulties() + ", domains " + phase.mixture().keySet() + ", available " + available + ")");
+                    + phase.difficulties() + levelsOf(phase) + ", domains " + phase.mixture().keySet() + ", available " + available + ")");
         }
         Map<Object, Double> fractions = new HashMap<>();
         for (String domain : available.keySet()) {
@@ -61,6 +61,10 @@ final class Curriculum {
             fractions.put(domain, w == null ? 0.0 : Math.min(1.0, w * scale / available.get(domain)));
         }
         return levels.stat().sampleBy("domain", fractions, seed);
+    }
+
+    private static String levelsOf(Phase phase) {
+        return phase.domainDifficulties().isEmpty() ? "" : " (by domain " + phase.domainDifficulties() + ")";
     }
 
     /** "chat=120 math=40 …": what a phase actually trains on, for the console. */

@@ -127,7 +127,7 @@ public final class SftStage {
      * into as many levels as the curriculum names), when some phase selects by difficulty.
      */
     private Dataset<Row> levelMissingDifficulties(Dataset<Row> records, ComputationGraph startModel, ModelConfig config) {
-        int levels = settings.phases().stream().flatMap(p -> p.difficulties().stream()).mapToInt(Integer::intValue).max().orElse(0);
+        int levels = settings.phases().stream().mapToInt(Phase::maxLevel).max().orElse(0);
         if (levels < 2 || records.where(col("difficulty").isNull()).isEmpty()) return records;
         ctx.console().printf("[%s] records without a difficulty: levels 1-%d by the starting model's loss%n", settings.stage(), levels);
         return LossDifficulty.fillMissing(ctx.spark(), records, startModel, config, ctx.template(), levels).cache();
