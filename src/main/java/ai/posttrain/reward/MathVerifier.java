@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * Extracts the final answer of a math completion and compares it with the reference as an exact fraction
  * (or, for decimals that are not exact, within a relative 1e-6).
  * Where the answer is looked for, in order, in the text after the last "&lt;/think&gt;":
- * the last \boxed{...}; the number after the last "answer is" / "answer:"; the last number.
+ * the last \boxed{...}; the number after the last "answer is" / "answer:"; the last number. A reference that is not a
+ * number (a word, a list, an expression) is compared as normalised text.
  */
 public final class MathVerifier implements Verifier {
     private static final long serialVersionUID = 1L;
@@ -23,22 +24,40 @@ public final class MathVerifier implements Verifier {
     public VerifierResult check(String completion, String reference) {
         if (reference == null) return VerifierResult.fail("no reference answer", Map.of());
         Rational expected = NumberParser.parseWhole(reference);
-        Extracted got = extract(Completions.answerPart(completion));
+        String answer = Completions.answerPart(completion);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("reference", reference);
+        if (expected == null) return checkText(answer, reference, details);
+        Extracted got = extract(answer);
         if (got == null) return VerifierResult.fail("no numeric answer found", details);
         details.put("extracted", got.text());
         details.put("method", got.method());
-        if (expected == null) {
-            // A non-numeric reference (e.g. "x = 2y"): compare the normalised text of the boxed/stated answer.
-            boolean same = normalise(got.text()).equals(normalise(reference));
-            return same ? VerifierResult.pass("answer matches the reference text", details)
-                    : VerifierResult.fail("answer '" + Completions.clip(got.text(), 60) + "' differs from '" + reference + "'", details);
-        }
         details.put("value", got.value() == null ? "" : got.value().toString());
         if (got.value() == null) return VerifierResult.fail("answer '" + Completions.clip(got.text(), 60) + "' is not a number", details);
         if (equivalent(got.value(), expected)) return VerifierResult.pass("answer " + got.value() + " equals " + expected, details);
         return VerifierResult.fail("answer " + got.value() + " is not " + expected, details);
+    }
+
+    /**
+     * A non-numeric reference ("even", "x = 2y", "12, 35, 60"): the normalised text of the boxed answer, else of
+     * what follows the last "answer is", else of the whole answer, must equal the reference's. Not a search for the
+     * reference inside the answer: "even or odd" must not pass as "odd".
+     */
+    private static VerifierResult checkText(String answer, String reference, Map<String, Object> details) {
+        String stated = Completions.lastBoxed(answer);
+        String method = "boxed";
+        if (stated == null) {
+            Matcher phrase = ANSWER_PHRASE.matcher(answer);
+            int after = -1;
+            while (phrase.find()) after = phrase.end();
+            stated = after >= 0 ? answer.substring(after) : answer;
+            method = after >= 0 ? "answer_phrase" : "whole_answer";
+        }
+        details.put("extracted", Completions.clip(stated, 60));
+        details.put("method", method);
+        if (normalise(stated).isEmpty()) return VerifierResult.fail("no answer found", details);
+        return normalise(stated).equals(normalise(reference)) ? VerifierResult.pass("answer matches the reference text", details)
+                : VerifierResult.fail("answer '" + Completions.clip(stated, 60) + "' differs from '" + reference + "'", details);
     }
 
     /** The answer as found: raw text, its value (null if not numeric), and which rule found it. */

@@ -48,6 +48,20 @@ class MathVerifierTest {
     }
 
     @Test
+    void aReferenceThatIsNotANumberIsComparedAsText() {
+        // the built-in reasoning suite's parity and sorting answers
+        accepts("<think>last digit 6; 6 is even</think>even", "even");
+        accepts("<think>last digit 7</think>Odd.", "odd");
+        accepts("<think>smallest 12; then 35</think>12, 35, 60", "12, 35, 60");
+        accepts("The answer is \\boxed{x = 2y}", "x=2y");
+        accepts("so the answer is even", "even");
+        rejects("<think>6 is even</think>odd", "even");
+        rejects("<think>hmm</think>even or odd", "odd");
+        rejects("<think>sorted</think>12, 60, 35", "12, 35, 60");
+        rejects("<think>the answer is even</think>", "even");   // nothing after the thinking
+    }
+
+    @Test
     void noAnswerIsAReasonNotAnException() {
         VerifierResult r = v.verify("<think>hmm</think>I do not know.", "4");
         assertEquals("no numeric answer found", r.reason());
