@@ -72,8 +72,18 @@ public final class StemVerifier implements Verifier {
             if (q != null) return q;
         }
         List<NumberParser.Found> all = NumberParser.findAll(answer);
-        if (all.isEmpty()) return null;
-        return quantityAt(answer, all.get(all.size() - 1));
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (i > 0 && inUnit(answer, all.get(i).start())) continue;   // the 3 of "5 g/cm^3" is the unit's, not the answer
+            return quantityAt(answer, all.get(i));
+        }
+        return null;
+    }
+
+    /** Whether the number at {@code start} is an exponent or part of a unit word ("cm^3", "m^-2", "cm3"). */
+    private static boolean inUnit(String text, int start) {
+        int i = start - 1;
+        if (i >= 0 && (text.charAt(i) == '-' || text.charAt(i) == '\u2212')) i--;
+        return i >= 0 && (text.charAt(i) == '^' || Character.isLetter(text.charAt(i)));
     }
 
     static Quantity firstQuantity(String text) {

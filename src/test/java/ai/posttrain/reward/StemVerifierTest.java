@@ -25,6 +25,16 @@ class StemVerifierTest {
     }
 
     @Test
+    void anExponentInTheUnitIsNotTheAnswer() {
+        // the last number of "5 g/cm^3" is the unit's 3: the built-in density answers once failed as "missing unit"
+        assertTrue(v.verify("<think>rho = 100 g / 20 cm^3</think>5 g/cm^3", "5 g/cm^3").passed());
+        assertTrue(v.verify("a = 2 m/s^2", "2 m/s^2").passed());
+        assertTrue(v.verify("about 3 m s^-2", "3 m s^-2").passed());
+        assertFalse(v.verify("<think>5 g/cm^3</think>3 g/cm^3", "5 g/cm^3").passed());
+        assertFalse(v.verify("g/cm^3", "3 g/cm^3").passed(), "a unit alone is no answer");
+    }
+
+    @Test
     void missingOrWrongUnitsFailWithAReason() {
         VerifierResult missing = v.verify("The answer is 12.", "12 m/s");
         assertFalse(missing.passed());
