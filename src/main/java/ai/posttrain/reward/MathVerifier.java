@@ -47,9 +47,7 @@ public final class MathVerifier implements Verifier {
         String stated = Completions.lastBoxed(answer);
         String method = "boxed";
         if (stated == null) {
-            Matcher phrase = ANSWER_PHRASE.matcher(answer);
-            int after = -1;
-            while (phrase.find()) after = phrase.end();
+            int after = afterLastAnswerPhrase(answer);
             stated = after >= 0 ? answer.substring(after) : answer;
             method = after >= 0 ? "answer_phrase" : "whole_answer";
         }
@@ -71,9 +69,7 @@ public final class MathVerifier implements Verifier {
             List<NumberParser.Found> inside = NumberParser.findAll(boxed);
             return new Extracted(boxed, inside.isEmpty() ? null : inside.get(inside.size() - 1).value(), "boxed");
         }
-        Matcher phrase = ANSWER_PHRASE.matcher(answer);
-        int after = -1;
-        while (phrase.find()) after = phrase.end();
+        int after = afterLastAnswerPhrase(answer);
         if (after >= 0) {
             List<NumberParser.Found> next = NumberParser.findAll(answer.substring(after));
             if (!next.isEmpty()) return new Extracted(next.get(0).text(), next.get(0).value(), "answer_phrase");
@@ -82,6 +78,14 @@ public final class MathVerifier implements Verifier {
         if (all.isEmpty()) return null;
         NumberParser.Found last = all.get(all.size() - 1);
         return new Extracted(last.text(), last.value(), "last_number");
+    }
+
+    /** Where the text after the last "answer is" / "answer:" starts, or -1. */
+    private static int afterLastAnswerPhrase(String answer) {
+        Matcher phrase = ANSWER_PHRASE.matcher(answer);
+        int after = -1;
+        while (phrase.find()) after = phrase.end();
+        return after;
     }
 
     static boolean equivalent(Rational a, Rational b) {
