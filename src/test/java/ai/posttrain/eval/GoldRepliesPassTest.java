@@ -38,6 +38,19 @@ class GoldRepliesPassTest {
     }
 
     @Test
+    void theReferenceSolutionsOfTheCodeSuitePassTheirTestsInTheSandbox() {
+        List<String> failures = new ArrayList<>();
+        int[] perLevel = new int[4];
+        for (BuiltinRecord r : new BuiltinData(7, 10, 24).generate(BuiltinSuite.CODE, Split.HELDOUT)) {
+            EvalOutcome o = scoreGold(BuiltinSuite.CODE, r);
+            perLevel[r.difficulty()]++;
+            if (!o.passed()) failures.add(r.difficulty() + " " + r.prompt() + ": " + o.reason());
+        }
+        assertEquals(List.of(), failures);
+        for (int level = 1; level <= 3; level++) assertTrue(perLevel[level] > 0, "code has level " + level);
+    }
+
+    @Test
     void aWrongReplyFailsInEachOfThoseSuites() {
         BuiltinData data = new BuiltinData(7, 10, 30);
         for (BuiltinSuite suite : List.of(BuiltinSuite.MATH, BuiltinSuite.STEM, BuiltinSuite.REASONING)) {
