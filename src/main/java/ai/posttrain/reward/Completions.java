@@ -2,7 +2,17 @@ package ai.posttrain.reward;
 
 /** Helpers shared by verifiers for reading a completion. */
 final class Completions {
+    private static final java.util.regex.Pattern ANSWER_PHRASE = java.util.regex.Pattern.compile("(?i)answer\\s*(?:is|:|=)\\s*");
+
     private Completions() {}
+
+    /** Where the text after the last "answer is" / "answer:" / "answer =" starts, or -1 when there is none. */
+    static int afterLastAnswerPhrase(String text) {
+        java.util.regex.Matcher phrase = ANSWER_PHRASE.matcher(text);
+        int after = -1;
+        while (phrase.find()) after = phrase.end();
+        return after;
+    }
 
     /** The answer part: the text after the last "&lt;/think&gt;", or all of it when there is none. */
     static String answerPart(String completion) {

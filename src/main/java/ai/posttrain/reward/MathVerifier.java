@@ -3,8 +3,6 @@ package ai.posttrain.reward;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Extracts the final answer of a math completion and compares it with the reference as an exact fraction
@@ -15,7 +13,6 @@ import java.util.regex.Pattern;
  */
 public final class MathVerifier implements Verifier {
     private static final long serialVersionUID = 1L;
-    private static final Pattern ANSWER_PHRASE = Pattern.compile("(?i)answer\\s*(?:is|:|=)\\s*");
     private static final double RELATIVE_TOLERANCE = 1e-6;
 
     @Override public String name() { return "math"; }
@@ -47,14 +44,15 @@ public final class MathVerifier implements Verifier {
         String stated = Completions.lastBoxed(answer);
         String method = "boxed";
         if (stated == null) {
-            int after = afterLastAnswerPhrase(answer);
+            int after = Completions.afterLastAnswerPhrase(answer);
             stated = after >= 0 ? answer.substring(after) : answer;
             method = after >= 0 ? "answer_phrase" : "whole_answer";
         }
         details.put("extracted", Completions.clip(stated, 60));
         details.put("method", method);
-        if (normalise(stated).isEmpty()) return VerifierResult.fail("no answer found", details);
-        return normalise(stated).equals(normalise(reference)) ? VerifierResult.pass("answer matches the reference text", details)
+        String got = normalise(stated);
+        if (got.isEmpty()) return VerifierResult.fail("no answer found", details);
+        return got.equals(normalise(reference)) ? VerifierResult.pass("answer matches the reference text", details)
                 : VerifierResult.fail("answer '" + Completions.clip(stated, 60) + "' differs from '" + reference + "'", details);
     }
 
@@ -69,7 +67,7 @@ public final class MathVerifier implements Verifier {
             List<NumberParser.Found> inside = NumberParser.findAll(boxed);
             return new Extracted(boxed, inside.isEmpty() ? null : inside.get(inside.size() - 1).value(), "boxed");
         }
-        int after = afterLastAnswerPhrase(answer);
+        int after = Completions.afterLastAnswerPhrase(answer);
         if (after >= 0) {
             List<NumberParser.Found> next = NumberParser.findAll(answer.substring(after));
             if (!next.isEmpty()) return new Extracted(next.get(0).text(), next.get(0).value(), "answer_phrase");
@@ -78,14 +76,6 @@ public final class MathVerifier implements Verifier {
         if (all.isEmpty()) return null;
         NumberParser.Found last = all.get(all.size() - 1);
         return new Extracted(last.text(), last.value(), "last_number");
-    }
-
-    /** Where the text after the last "answer is" / "answer:" starts, or -1. */
-    private static int afterLastAnswerPhrase(String answer) {
-        Matcher phrase = ANSWER_PHRASE.matcher(answer);
-        int after = -1;
-        while (phrase.find()) after = phrase.end();
-        return after;
     }
 
     static boolean equivalent(Rational a, Rational b) {

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 public final class StemVerifier implements Verifier {
     private static final long serialVersionUID = 1L;
     private static final Pattern UNIT = Pattern.compile("^\\s*([A-Za-zµμΩ°][A-Za-zµμΩ°/^*·0-9²³-]*)");
-    private static final Pattern ANSWER_PHRASE = Pattern.compile("(?i)answer\\s*(?:is|:|=)\\s*");
     private final double relativeTolerance;
 
     public StemVerifier() { this(0.01); }
@@ -64,9 +63,7 @@ public final class StemVerifier implements Verifier {
     static Quantity extract(String answer) {
         String boxed = Completions.lastBoxed(answer);
         if (boxed != null) return firstQuantity(boxed.replace("\\,", " ").replace("\\text{", "").replace("\\mathrm{", "").replace("}", ""));
-        Matcher phrase = ANSWER_PHRASE.matcher(answer);
-        int after = -1;
-        while (phrase.find()) after = phrase.end();
+        int after = Completions.afterLastAnswerPhrase(answer);
         if (after >= 0) {
             Quantity q = firstQuantity(answer.substring(after));
             if (q != null) return q;
