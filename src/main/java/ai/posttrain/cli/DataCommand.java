@@ -22,7 +22,7 @@ final class DataCommand implements Command {
         BuiltinData base = ctx.builtinData();
         BuiltinData data = new BuiltinData(base.seed(),
                 args.intOption("train", base.count(Split.TRAIN)),
-                args.intOption("heldout", base.count(Split.HELDOUT)), base.trainingWording());
+                args.intOption("heldout", base.count(Split.HELDOUT)), base.trainingWording(), base.noise());
         List<String> written = data.writeJsonl(out, ctx.hadoopConfiguration());
         for (String path : written) ctx.out.println(path);
         ctx.err.println("wrote " + written.size() + " files to " + out);

@@ -28,8 +28,12 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
     /** Open formats each stage's final model is also written in (hf, gguf), and their precision. */
     public record ExportSettings(List<String> formats, String precision) implements Serializable {}
 
-    /** {@code builtinWordings}: few | many, the sentences built-in train and held-out records are asked in. */
-    public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite, String builtinWordings)
+    /**
+     * {@code builtinWordings}: few | many, the sentences built-in train and held-out records are asked in;
+     * {@code builtinNoise}: the share of math, STEM and code train prompts set among random sentences.
+     */
+    public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite, String builtinWordings,
+                               double builtinNoise)
             implements Serializable {}
 
     public static PosttrainConfig load(String confFile, List<String> sets) {
@@ -63,7 +67,7 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 new DataSettings(data.intIn("max-tokens", 8, 1 << 16),
                         data.intIn("builtin.train-per-suite", 1, 10_000_000),
                         data.intIn("builtin.heldout-per-suite", 1, 10_000_000),
-                        data.oneOf("builtin.wordings", List.of("few", "many"))),
+                        data.oneOf("builtin.wordings", List.of("few", "many")), data.doubleIn("builtin.noise", 0, 1)),
                 ModelSettings.from(p.child("model.teacher")),
                 ModelSettings.from(p.child("model.student")),
                 SftStageSettings.coldStart(config),

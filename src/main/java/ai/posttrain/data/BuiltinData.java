@@ -5,6 +5,7 @@ import ai.posttrain.data.builtin.CodeProblems;
 import ai.posttrain.data.builtin.Conversations;
 import ai.posttrain.data.builtin.Generator;
 import ai.posttrain.data.builtin.MathProblems;
+import ai.posttrain.data.builtin.NoiseText;
 import ai.posttrain.data.builtin.PreferencePairs;
 import ai.posttrain.data.builtin.ReasoningTasks;
 import ai.posttrain.data.builtin.StemProblems;
@@ -48,21 +49,34 @@ public final class BuiltinData implements Serializable {
     private final int trainCount;
     private final int heldoutCount;
     private final Wording trainingWording;
+    private final double noise;
 
     /** Train and held-out records in the {@link Wording#FEW} wordings. */
     public BuiltinData(long seed, int trainCount, int heldoutCount) { this(seed, trainCount, heldoutCount, Wording.FEW); }
 
     /** {@code trainingWording}: FEW or MANY, how the train and held-out splits are asked (reworded: always REWORDED). */
     public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording) {
+        this(seed, trainCount, heldoutCount, trainingWording, 0);
+    }
+
+    /**
+     * {@code noise}: the share of math, STEM and code train records whose prompt is set among random sentences
+     * ({@link NoiseText}); the other records, and every held-out and reworded one, are as without it.
+     */
+    public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording, double noise) {
         if (trainCount < 0 || heldoutCount < 0) throw new IllegalArgumentException("counts must be >= 0");
         if (trainingWording == Wording.REWORDED) throw new IllegalArgumentException("the reworded wording is the reworded split's");
+        if (!(noise >= 0 && noise <= 1)) throw new IllegalArgumentException("noise must be in [0, 1], not " + noise);
         this.seed = seed;
         this.trainCount = trainCount;
         this.heldoutCount = heldoutCount;
         this.trainingWording = trainingWording;
+        this.noise = noise;
     }
 
     public Wording trainingWording() { return trainingWording; }
+
+    public double noise() { return noise; }
 
     /**
      * MANY asks half the records in the few classic sentences: they anchor what the teacher learns first (with many
@@ -85,6 +99,9 @@ public final class BuiltinData implements Serializable {
     public List<BuiltinRecord> generate(BuiltinSuite suite, Split split, int count) {
         Generator gen = generator(suite);
         Random rnd = new Random(seed * 0x9E3779B97F4A7C15L + (suite.ordinal() + 1) * 0xBF58476D1CE4E5B9L + split.ordinal());
+        // Its own stream: the problems and their wordings are the same whatever the noise.
+        Random noiseRnd = new Random(seed * 0x9E3779B97F4A7C15L + (suite.ordinal() + 1) * 0xD6E8FEB86659FD93L + split.ordinal());
+        boolean noisy = noise > 0 && split == Split.TRAIN && suite.reworded();
         Set<String> used = new HashSet<>();
         boolean[] exhausted = new boolean[gen.levels() + 1];  // no fresh problem found lately: accept repeats at once
         List<BuiltinRecord> out = new ArrayList<>(count);
@@ -103,6 +120,7 @@ public final class BuiltinData implements Serializable {
             }
             if (chosen == null)
                 throw new IllegalStateException("no " + split.id() + " problem for " + suite.id() + " at difficulty " + difficulty);
+            if (noisy && noiseRnd.nextDouble() < noise) chosen = chosen.withPrompt(NoiseText.around(noiseRnd, chosen.prompt()));
             out.add(chosen.withId(suite.id() + "-" + split.id() + "-" + i));
         }
         return out;

@@ -29,6 +29,16 @@ public record BuiltinRecord(String id, String key, String domain, int difficulty
         return new BuiltinRecord(newId, key, domain, difficulty, messages, prompt, answer, tests, chosen, rejected);
     }
 
+    /** The same record asked with {@code newPrompt}: the prompt and the first user turn, which asks it. */
+    public BuiltinRecord withPrompt(String newPrompt) {
+        List<Message> asked = new java.util.ArrayList<>(messages);
+        int first = 0;
+        while (!asked.get(first).role().equals("user")) first++;
+        if (!asked.get(first).content().equals(prompt)) throw new IllegalStateException(id + ": the first user turn is not the prompt");
+        asked.set(first, Message.user(newPrompt));
+        return new BuiltinRecord(id, key, domain, difficulty, asked, newPrompt, answer, tests, chosen, rejected);
+    }
+
     /** One JSONL line; absent fields are left out. */
     public String toJson() {
         ObjectNode o = Json.MAPPER.createObjectNode();
