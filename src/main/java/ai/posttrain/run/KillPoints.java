@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code rl-update}: after each averaging round of an RL iteration's policy update</li>
  *   <li>{@code distill-topk}: after each teacher top-k forward batch</li>
  *   <li>{@code distill-pairs}: after each prompt whose candidates were sampled and ranked</li>
+ *   <li>{@code distill-step}: after each distillation step (and its checkpoint, when one is due)</li>
  * </ul>
  */
 public final class KillPoints {

@@ -121,8 +121,13 @@ public final class DistillStage {
         }
         // 4'. On-policy (GKD): the student's own samples for the sequence level's prompts, with the teacher's top-k
         //     at every sampled token, join the token-level examples for the steps after dpo.start.
+        //     A resume past dpo.start samples with the student as it was at dpo.start (its checkpoint is kept), so the
+        //     samples, and the model, are those of the uninterrupted run.
         if (settings.schedule().equals("on-policy") && step < total) {
-            JavaRDD<KdExample> own = SequenceLevel.onPolicy(ctx, settings, ModelBytes.of(student, studentConfig), teacherBytes);
+            ComputationGraph sampler = step == kdEnd ? student : checkpoints.at(kdEnd).map(Checkpoints.Loaded::graph)
+                    .orElseThrow(() -> new IllegalStateException("the checkpoint at step " + kdEnd + " that the on-policy "
+                            + "samples come from is missing in " + ctx.run().root() + "; remove the stage's checkpoints to start it again"));
+            JavaRDD<KdExample> own = SequenceLevel.onPolicy(ctx, settings, ModelBytes.of(sampler, studentConfig), teacherBytes);
             JavaRDD<MultiDataSet> batches = DistillBatches.build(kd.union(own), rows, null, 0, topK, seed);
             MultiDataSet probe = DistillBatches.batch(own.take(PROBE_ROWS), List.of(), topK);
             student = train(student, studentConfig, "on-policy", batches, probe, step, total, kdEnd, trainer, metrics,
@@ -150,15 +155,18 @@ public final class DistillStage {
                 trainer.batchPerWorker());
         int total = settings.steps();
         int every = settings.train().checkpointEvery();
+        // On-policy samples with the student at the end of the kd steps: that checkpoint is written and kept for a resume.
+        int keep = settings.schedule().equals("on-policy") ? settings.kdSteps() : -1;
         ComputationGraph out = new SparkTrainer(ctx.sc(), trainer).train(student, batches, tokens, from, to, origin,
                 (s, net) -> {
                     metrics.add(phase, s, probeMetrics(net, probe));
                     progress.step(s);
                     int done = s.step() + 1;
-                    if (done % every == 0 || done == total) {
+                    if (done % every == 0 || done == total || done == keep) {
                         metrics.flush();   // before the checkpoint: a resume rewrites these steps, never loses them
-                        checkpoints.save(net, info(config, done));
+                        checkpoints.save(net, info(config, done), keep);
                     }
+                    ai.posttrain.run.KillPoints.reach("distill-step");
                 });
         batches.unpersist(false);
         return out;

@@ -152,7 +152,7 @@ final class SequenceLevel {
      * On-policy token level (GKD): the student samples {@code candidates} completions per prompt and the teacher's
      * top-k at every sampled token makes each a kd example, so the student learns the teacher's next-token
      * distribution on the text it writes itself, not only on the SFT responses. The examples stay on the
-     * executors; a resume past dpo.start samples them again with the resumed student.
+     * executors; a resume past dpo.start samples them again, with the student of the same step (DistillStage).
      */
     static JavaRDD<KdExample> onPolicy(StageContext ctx, DistillStageSettings settings, ModelBytes student, ModelBytes teacher) {
         String stage = DistillStageSettings.STAGE;

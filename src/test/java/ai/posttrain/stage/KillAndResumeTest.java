@@ -62,6 +62,17 @@ class KillAndResumeTest {
                 "--set", "posttrain.stages.distill.dpo.max-new-tokens=12", "--set", "posttrain.stages.distill.train.checkpoint-every=1"));
     }
 
+    /**
+     * On-policy distillation (the default schedule): 3 kd steps, then the student's samples of 4 prompts join the kd
+     * examples for 3 more steps; a checkpoint per step.
+     */
+    static String[] onPolicyDistill(String run) {
+        List<String> argv = new ArrayList<>(List.of(distill(run)));
+        argv.set(argv.indexOf("posttrain.stages.distill.schedule=sequential"), "posttrain.stages.distill.schedule=on-policy");
+        argv.set(argv.indexOf("posttrain.stages.distill.steps=4"), "posttrain.stages.distill.steps=6");
+        return argv.toArray(String[]::new);
+    }
+
     private static String[] with(String[] argv) {
         List<String> all = new ArrayList<>(List.of(argv));
         all.addAll(List.of(SMALL_EVAL));
@@ -123,6 +134,21 @@ class KillAndResumeTest {
                     assertEquals(2, rows(r, "metrics", "stage = 'distill'"), "the kd steps were done");
                     assertEquals(0, rows(r, "pairs", "true"), "no pairs written yet");
                     assertEquals(rows(distillReference, "teacher_topk", "true"), rows(r, "teacher_topk", "true"), "top-k rows once each");
+                }));
+    }
+
+    /** Killed two steps after the student sampled: the resume samples again, with the student of step 3, not of step 5. */
+    @Test
+    void onPolicyDistillKilledAfterItsOnPolicyStepsBeganResumesToTheUninterruptedResult(@TempDir Path dir) throws Exception {
+        String reference = dir.resolve("reference").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, cli(err, onPolicyDistill(reference)), err.toString(StandardCharsets.UTF_8));
+        String run = dir.resolve("run").toString();
+        killTwiceResumeAndCompare(dir, onPolicyDistill(run), reference, "distill/model",
+                new Kill("distill-step@5", r -> {
+                    assertEquals(5, rows(r, "metrics", "stage = 'distill'"), "three kd and two on-policy steps done");
+                    assertTrue(Files.exists(Path.of(r, "distill/checkpoints/step-000003")), "the sampling student's checkpoint is kept");
+                    assertFalse(Files.exists(Path.of(r, "distill/checkpoints/step-000002")), "older ones are pruned");
                 }));
     }
 }
