@@ -73,6 +73,13 @@ class KillAndResumeTest {
         return argv.toArray(String[]::new);
     }
 
+    /** The same with no kd steps first (dpo.start = 0): the student samples before its first step. */
+    static String[] onPolicyDistillFromTheStart(String run) {
+        List<String> argv = new ArrayList<>(List.of(onPolicyDistill(run)));
+        argv.addAll(List.of("--set", "posttrain.stages.distill.dpo.start=0"));
+        return argv.toArray(String[]::new);
+    }
+
     private static String[] with(String[] argv) {
         List<String> all = new ArrayList<>(List.of(argv));
         all.addAll(List.of(SMALL_EVAL));
@@ -150,5 +157,17 @@ class KillAndResumeTest {
                     assertTrue(Files.exists(Path.of(r, "distill/checkpoints/step-000003")), "the sampling student's checkpoint is kept");
                     assertFalse(Files.exists(Path.of(r, "distill/checkpoints/step-000002")), "older ones are pruned");
                 }));
+    }
+
+    /** dpo.start = 0: the student that sampled is the starting one, kept as the checkpoint of step 0. */
+    @Test
+    void onPolicyDistillFromTheStartKilledAfterTwoStepsResumesToTheUninterruptedResult(@TempDir Path dir) throws Exception {
+        String reference = dir.resolve("reference").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, cli(err, onPolicyDistillFromTheStart(reference)), err.toString(StandardCharsets.UTF_8));
+        String run = dir.resolve("run").toString();
+        killTwiceResumeAndCompare(dir, onPolicyDistillFromTheStart(run), reference, "distill/model",
+                new Kill("distill-step@2", r -> assertTrue(Files.exists(Path.of(r, "distill/checkpoints/step-000000")),
+                        "the sampling student's checkpoint")));
     }
 }
