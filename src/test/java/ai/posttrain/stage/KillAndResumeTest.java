@@ -108,6 +108,15 @@ class KillAndResumeTest {
         RunTablesComparison.assertSameModel(reference + "/" + model, run + "/" + model);
     }
 
+    /** An uninterrupted reference run of these distillation settings in dir, then the killed and resumed run beside it. */
+    private void distillFromReferenceKillAndCompare(Path dir, java.util.function.Function<String, String[]> argv, Kill... kills)
+            throws Exception {
+        String reference = dir.resolve("reference").toString();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, cli(err, argv.apply(reference)), err.toString(StandardCharsets.UTF_8));
+        killTwiceResumeAndCompare(dir, argv.apply(dir.resolve("run").toString()), reference, "distill/model", kills);
+    }
+
     private long rows(String run, String table, String where) {
         return Files.isDirectory(Path.of(run, table)) ? spark.read().parquet(run + "/" + table).where(where).count() : 0;
     }
@@ -147,11 +156,7 @@ class KillAndResumeTest {
     /** Killed two steps after the student sampled: the resume samples again, with the student of step 3, not of step 5. */
     @Test
     void onPolicyDistillKilledAfterItsOnPolicyStepsBeganResumesToTheUninterruptedResult(@TempDir Path dir) throws Exception {
-        String reference = dir.resolve("reference").toString();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(0, cli(err, onPolicyDistill(reference)), err.toString(StandardCharsets.UTF_8));
-        String run = dir.resolve("run").toString();
-        killTwiceResumeAndCompare(dir, onPolicyDistill(run), reference, "distill/model",
+        distillFromReferenceKillAndCompare(dir, KillAndResumeTest::onPolicyDistill,
                 new Kill("distill-step@5", r -> {
                     assertEquals(5, rows(r, "metrics", "stage = 'distill'"), "three kd and two on-policy steps done");
                     assertTrue(Files.exists(Path.of(r, "distill/checkpoints/step-000003")), "the sampling student's checkpoint is kept");
@@ -162,11 +167,7 @@ class KillAndResumeTest {
     /** dpo.start = 0: the student that sampled is the starting one, kept as the checkpoint of step 0. */
     @Test
     void onPolicyDistillFromTheStartKilledAfterTwoStepsResumesToTheUninterruptedResult(@TempDir Path dir) throws Exception {
-        String reference = dir.resolve("reference").toString();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(0, cli(err, onPolicyDistillFromTheStart(reference)), err.toString(StandardCharsets.UTF_8));
-        String run = dir.resolve("run").toString();
-        killTwiceResumeAndCompare(dir, onPolicyDistillFromTheStart(run), reference, "distill/model",
+        distillFromReferenceKillAndCompare(dir, KillAndResumeTest::onPolicyDistillFromTheStart,
                 new Kill("distill-step@2", r -> assertTrue(Files.exists(Path.of(r, "distill/checkpoints/step-000000")),
                         "the sampling student's checkpoint")));
     }
