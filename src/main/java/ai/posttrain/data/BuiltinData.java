@@ -98,9 +98,9 @@ public final class BuiltinData implements Serializable {
     /** {@code count} records of {@code suite} in {@code split}, ids {@code <suite>-<split>-<i>}. */
     public List<BuiltinRecord> generate(BuiltinSuite suite, Split split, int count) {
         Generator gen = generator(suite);
-        Random rnd = new Random(seed * 0x9E3779B97F4A7C15L + (suite.ordinal() + 1) * 0xBF58476D1CE4E5B9L + split.ordinal());
+        Random rnd = stream(suite, split, 0xBF58476D1CE4E5B9L);
         // Its own stream: the problems and their wordings are the same whatever the noise.
-        Random noiseRnd = new Random(seed * 0x9E3779B97F4A7C15L + (suite.ordinal() + 1) * 0xD6E8FEB86659FD93L + split.ordinal());
+        Random noiseRnd = stream(suite, split, 0xD6E8FEB86659FD93L);
         boolean noisy = noise > 0 && split == Split.TRAIN && suite.reworded();
         Set<String> used = new HashSet<>();
         boolean[] exhausted = new boolean[gen.levels() + 1];  // no fresh problem found lately: accept repeats at once
@@ -124,6 +124,11 @@ public final class BuiltinData implements Serializable {
             out.add(chosen.withId(suite.id() + "-" + split.id() + "-" + i));
         }
         return out;
+    }
+
+    /** A random stream for one suite and split of this seed; {@code mix} tells apart the streams of one (suite, split). */
+    private Random stream(BuiltinSuite suite, Split split, long mix) {
+        return new Random(seed * 0x9E3779B97F4A7C15L + (suite.ordinal() + 1) * mix + split.ordinal());
     }
 
     /**

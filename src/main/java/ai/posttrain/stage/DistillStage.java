@@ -125,7 +125,7 @@ public final class DistillStage {
         //     samples, and the model, are those of the uninterrupted run.
         if (settings.schedule().equals("on-policy") && step < total) {
             // With no kd steps first (dpo.start = 0) the sampling student is the starting one: kept as step 0.
-            if (kdEnd == 0 && checkpoints.at(0).isEmpty()) checkpoints.save(student, info(studentConfig, 0), 0);
+            if (kdEnd == 0 && step == 0) checkpoints.save(student, info(studentConfig, 0), 0);
             ComputationGraph sampler = step == kdEnd ? student : checkpoints.at(kdEnd).map(Checkpoints.Loaded::graph)
                     .orElseThrow(() -> new IllegalStateException("the checkpoint at step " + kdEnd + " that the on-policy "
                             + "samples come from is missing in " + ctx.run().root() + "; remove the stage's checkpoints to start it again"));

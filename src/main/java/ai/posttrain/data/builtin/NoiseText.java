@@ -7,8 +7,8 @@ import java.util.Random;
  * Random text around a question: sentences of common words before it, after it, or both. A small model that only
  * ever saw a problem alone learns where the numbers sit in each template, and text it has never seen around them
  * throws it off (of the teacher's misses on the reworded split, most wrote no trace at all or copied digits from
- * the wrong place; few took the wrong operator). Random words, drawn afresh for every record, teach it that the problem is what
- * matters and the text around it is not. The words are general English; none of them is a word the reworded
+ * the wrong place; few took the wrong operator). Random words, drawn afresh for every record, teach it that the
+ * problem is what matters and the text around it is not. The words are general English; none of them is a word the reworded
  * split's wordings use and no trained one does ({@code NoiseTextTest}), and none is a digit.
  */
 public final class NoiseText {
