@@ -20,9 +20,8 @@ final class DataCommand implements Command {
         if (out == null) throw new UsageException("--out DIR is required");
         if (!args.positional().isEmpty()) throw new UsageException("unexpected argument '" + args.positional().get(0) + "'");
         BuiltinData base = ctx.builtinData();
-        BuiltinData data = new BuiltinData(base.seed(),
-                args.intOption("train", base.count(Split.TRAIN)),
-                args.intOption("heldout", base.count(Split.HELDOUT)), base.trainingWording(), base.noise());
+        BuiltinData data = base.withCounts(args.intOption("train", base.count(Split.TRAIN)),
+                args.intOption("heldout", base.count(Split.HELDOUT)));
         List<String> written = data.writeJsonl(out, ctx.hadoopConfiguration());
         for (String path : written) ctx.out.println(path);
         ctx.err.println("wrote " + written.size() + " files to " + out);

@@ -30,10 +30,12 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
 
     /**
      * {@code builtinWordings}: few | many, the sentences built-in train and held-out records are asked in;
-     * {@code builtinNoise}: the share of math, STEM and code train prompts set among random sentences.
+     * {@code builtinNoise}: the share of math, STEM and code train prompts set among random sentences;
+     * {@code builtinScramble}: the share of math train prompts that are their numbers and operator among random words;
+     * {@code builtinRestateNumbers}: math traces open with the prompt's numbers.
      */
     public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite, String builtinWordings,
-                               double builtinNoise)
+                               double builtinNoise, double builtinScramble, boolean builtinRestateNumbers)
             implements Serializable {}
 
     public static PosttrainConfig load(String confFile, List<String> sets) {
@@ -67,7 +69,8 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                 new DataSettings(data.intIn("max-tokens", 8, 1 << 16),
                         data.intIn("builtin.train-per-suite", 1, 10_000_000),
                         data.intIn("builtin.heldout-per-suite", 1, 10_000_000),
-                        data.oneOf("builtin.wordings", List.of("few", "many")), data.doubleIn("builtin.noise", 0, 1)),
+                        data.oneOf("builtin.wordings", List.of("few", "many")), data.doubleIn("builtin.noise", 0, 1),
+                        data.doubleIn("builtin.scramble", 0, 1), data.bool("builtin.restate-numbers")),
                 ModelSettings.from(p.child("model.teacher")),
                 ModelSettings.from(p.child("model.student")),
                 SftStageSettings.coldStart(config),

@@ -50,6 +50,8 @@ public final class BuiltinData implements Serializable {
     private final int heldoutCount;
     private final Wording trainingWording;
     private final double noise;
+    private final double scramble;
+    private final boolean restateNumbers;
 
     /** Train and held-out records in the {@link Wording#FEW} wordings. */
     public BuiltinData(long seed, int trainCount, int heldoutCount) { this(seed, trainCount, heldoutCount, Wording.FEW); }
@@ -64,19 +66,34 @@ public final class BuiltinData implements Serializable {
      * ({@link NoiseText}); the other records, and every held-out and reworded one, are as without it.
      */
     public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording, double noise) {
+        this(seed, trainCount, heldoutCount, trainingWording, noise, 0, false);
+    }
+
+    /**
+     * {@code scramble}: the share of math train records asked as their numbers and operator among random words
+     * ({@link MathProblems#amongWords}); {@code restateNumbers}: math traces open with the prompt's numbers.
+     */
+    public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording, double noise,
+                       double scramble, boolean restateNumbers) {
         if (trainCount < 0 || heldoutCount < 0) throw new IllegalArgumentException("counts must be >= 0");
         if (trainingWording == Wording.REWORDED) throw new IllegalArgumentException("the reworded wording is the reworded split's");
         if (!(noise >= 0 && noise <= 1)) throw new IllegalArgumentException("noise must be in [0, 1], not " + noise);
+        if (!(scramble >= 0 && scramble <= 1)) throw new IllegalArgumentException("scramble must be in [0, 1], not " + scramble);
         this.seed = seed;
         this.trainCount = trainCount;
         this.heldoutCount = heldoutCount;
         this.trainingWording = trainingWording;
         this.noise = noise;
+        this.scramble = scramble;
+        this.restateNumbers = restateNumbers;
+    }
+
+    /** The same data with other record counts. */
+    public BuiltinData withCounts(int train, int heldout) {
+        return new BuiltinData(seed, train, heldout, trainingWording, noise, scramble, restateNumbers);
     }
 
     public Wording trainingWording() { return trainingWording; }
-
-    public double noise() { return noise; }
 
     /**
      * MANY asks half the records in the few classic sentences: they anchor what the teacher learns first (with many
@@ -102,6 +119,8 @@ public final class BuiltinData implements Serializable {
         // Its own stream: the problems and their wordings are the same whatever the noise.
         Random noiseRnd = stream(suite, split, 0xD6E8FEB86659FD93L);
         boolean noisy = noise > 0 && split == Split.TRAIN && suite.reworded();
+        Random scrambleRnd = stream(suite, split, 0x94D049BB133111EBL);
+        boolean scrambled = scramble > 0 && split == Split.TRAIN && suite == BuiltinSuite.MATH;
         Set<String> used = new HashSet<>();
         boolean[] exhausted = new boolean[gen.levels() + 1];  // no fresh problem found lately: accept repeats at once
         List<BuiltinRecord> out = new ArrayList<>(count);
@@ -121,6 +140,7 @@ public final class BuiltinData implements Serializable {
             if (chosen == null)
                 throw new IllegalStateException("no " + split.id() + " problem for " + suite.id() + " at difficulty " + difficulty);
             if (noisy && noiseRnd.nextDouble() < noise) chosen = chosen.withPrompt(NoiseText.around(noiseRnd, chosen.prompt()));
+            else if (scrambled && scrambleRnd.nextDouble() < scramble) chosen = ((MathProblems) gen).amongWords(scrambleRnd, chosen);
             out.add(chosen.withId(suite.id() + "-" + split.id() + "-" + i));
         }
         return out;
@@ -191,9 +211,9 @@ public final class BuiltinData implements Serializable {
         return written;
     }
 
-    static Generator generator(BuiltinSuite suite) {
+    private Generator generator(BuiltinSuite suite) {
         return switch (suite) {
-            case MATH -> new MathProblems();
+            case MATH -> new MathProblems(restateNumbers);
             case STEM -> new StemProblems();
             case CODE -> new CodeProblems();
             case CONVERSATION -> new Conversations();

@@ -49,7 +49,8 @@ public record StageContext(SparkSession spark, PosttrainConfig config, RunDir ru
     /** The built-in data sets at the configured seed and sizes. */
     public static BuiltinData builtinFor(PosttrainConfig config) {
         return new BuiltinData(config.seed(), config.data().builtinTrainPerSuite(), config.data().builtinHeldoutPerSuite(),
-                Wording.ofTraining(config.data().builtinWordings()), config.data().builtinNoise());
+                Wording.ofTraining(config.data().builtinWordings()), config.data().builtinNoise(),
+                config.data().builtinScramble(), config.data().builtinRestateNumbers());
     }
 
     public JavaSparkContext sc() { return JavaSparkContext.fromSparkContext(spark.sparkContext()); }

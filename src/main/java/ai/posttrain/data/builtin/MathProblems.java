@@ -22,6 +22,14 @@ import java.util.Random;
  * operator symbol; a template with no operator symbol belongs to one operator.
  */
 public final class MathProblems implements Generator {
+    /** Whether each trace opens with the prompt's numbers, in the order the prompt gives them ({@link #restated}). */
+    private final boolean restateNumbers;
+
+    /** Traces that start at the columns. */
+    public MathProblems() { this(false); }
+
+    public MathProblems(boolean restateNumbers) { this.restateNumbers = restateNumbers; }
+
     /** {@link Wording#FEW}: the classic wordings, symbolic for every operator and in words for each. */
     private static final List<String> SYMBOLIC = List.of("What is %1$s %3$c %2$s?", "Compute %1$s %3$c %2$s.", "%1$s %3$c %2$s = ?",
             "Calculate %1$s %3$c %2$s.", "%1$s%3$c%2$s=?", "Evaluate %1$s %3$c %2$s.", "What does %1$s %3$c %2$s equal?",
@@ -162,22 +170,60 @@ public final class MathProblems implements Generator {
         if (op != '-' && Pick.chance(rnd, 0.5)) {  // either order for commutative ops
             long t = a; a = b; b = t;
         }
-        if (wording == Wording.FEW) return problem(a, op, b, difficulty, Pick.one(rnd, FEW.get(op)));
+        if (wording == Wording.FEW) return asked(a, op, b, difficulty, Pick.one(rnd, FEW.get(op)));
         String question = String.format(pickWording(rnd, op, wording == Wording.REWORDED), a, b, op);
         return worded(a, op, b, difficulty, Wordings.frame(rnd, question, wording));
     }
 
-    /** The record for {@code a op b} in a wording (a format string over a, b and the operator symbol). */
+    /** The record for {@code a op b} in a wording (a format string over a, b and the operator symbol), traced from the columns. */
     public static BuiltinRecord problem(long a, char op, long b, int difficulty, String form) {
+        return new MathProblems().asked(a, op, b, difficulty, form);
+    }
+
+    private BuiltinRecord asked(long a, char op, long b, int difficulty, String form) {
         return worded(a, op, b, difficulty, String.format(form, a, b, op));
     }
 
-    private static BuiltinRecord worded(long a, char op, long b, int difficulty, String prompt) {
+    /**
+     * The same problem asked as nothing but its numbers and operator (the symbol or its word) among random common
+     * words ({@link NoiseText#through}): "After lesson play 30 times kitchen 17?". No template tells where the
+     * numbers are, so a model that answers these has to find them wherever they stand.
+     */
+    public BuiltinRecord amongWords(Random rnd, BuiltinRecord problem) {
+        java.util.regex.Matcher m = KEY.matcher(problem.key());
+        if (!m.matches()) throw new IllegalArgumentException("not a math problem key: " + problem.key());
+        long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
+        char op = m.group(2).charAt(0);
+        if (op != '-' && rnd.nextBoolean()) {  // the key orders commutative operands; ask them either way
+            long t = a; a = b; b = t;
+        }
+        String operator = rnd.nextBoolean() ? String.valueOf(op) : OPERATOR_WORDS.get(op);
+        return asked(a, op, b, problem.difficulty(), NoiseText.through(rnd, List.of("%1$s", operator, "%2$s")));
+    }
+
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("math:(\\d+)([-+*])(\\d+)");
+    private static final Map<Character, String> OPERATOR_WORDS = Map.of('+', "plus", '-', "minus", '*', "times");
+    /** A number in a prompt: every digit run (no wording, frame or random word has a digit). */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+");
+
+    private BuiltinRecord worded(long a, char op, long b, int difficulty, String prompt) {
         String answer = Long.toString(evaluate(a, op, b));
-        // No "a op b" line before the columns: the default teacher (90 steps) miscopied operands into it, and held-out
-        // difficulty 1 in trained wordings fell 0.80 -> 0.58 with it.
-        String response = "<think>" + String.join("\n", ArithmeticTrace.trace(a, op, b)) + "</think>" + answer;
+        String response = "<think>" + (restateNumbers ? restated(prompt) + "\n" : "")
+                + String.join("\n", ArithmeticTrace.trace(a, op, b)) + "</think>" + answer;
         return BuiltinRecord.qa(key(a, op, b), "math", difficulty, prompt, response, answer, List.of());
+    }
+
+    /**
+     * The prompt's numbers in its order, "19 63" for "What remains when 19 is taken from 63?". Copying them first
+     * is the same step whatever the sentence, and the columns then read digits from a line of fixed shape. (An
+     * "a op b" line, which makes the model order the numbers as it copies, lost accuracy in the trained wordings:
+     * 0.80 -> 0.58 in a 90-step teacher; after the prompt-order line, 0.845 -> 0.755 in the 70-step arithmetic phase.)
+     */
+    static String restated(String prompt) {
+        List<String> numbers = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = NUMBER.matcher(prompt);
+        while (m.find()) numbers.add(m.group());
+        return String.join(" ", numbers);
     }
 
     /** One key per problem, whatever its wording or (for + and *) operand order. */

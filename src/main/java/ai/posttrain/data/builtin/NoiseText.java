@@ -42,6 +42,27 @@ public final class NoiseText {
         return out.toString();
     }
 
+    /**
+     * {@code parts} in their order with random words before, between and after them ("After lesson play 30 times
+     * kitchen 17?"): up to six words first, up to two between parts, and sometimes up to five after.
+     */
+    public static String through(Random rnd, List<String> parts) {
+        StringBuilder out = new StringBuilder();
+        words(rnd, out, rnd.nextInt(7));
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) words(rnd, out, rnd.nextInt(3));
+            out.append(parts.get(i)).append(' ');
+        }
+        if (rnd.nextBoolean()) words(rnd, out, 1 + rnd.nextInt(5));
+        out.setLength(out.length() - 1);
+        out.append(rnd.nextBoolean() ? '?' : '.');
+        return Character.toUpperCase(out.charAt(0)) + out.substring(1);
+    }
+
+    private static void words(Random rnd, StringBuilder out, int n) {
+        for (int i = 0; i < n; i++) out.append(WORDS.get(rnd.nextInt(WORDS.size()))).append(' ');
+    }
+
     /** One to seven random words, the first capitalised, then a punctuation mark. */
     static String sentence(Random rnd) {
         int n = 1 + rnd.nextInt(7);

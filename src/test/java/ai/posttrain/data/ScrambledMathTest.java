@@ -1,0 +1,118 @@
+package ai.posttrain.data;
+
+import ai.posttrain.config.ConfigError;
+import ai.posttrain.config.PosttrainConfig;
+import ai.posttrain.data.builtin.ArithmeticTrace;
+import ai.posttrain.data.builtin.MathProblems;
+import ai.posttrain.data.builtin.Wording;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Math asked as its numbers and operator among random words, and traces that open with the prompt's numbers. */
+class ScrambledMathTest {
+    private static final Pattern KEY = Pattern.compile("math:(\\d+)([-+*])(\\d+)");
+
+    @Test
+    void scrambleAsksTheShareOfMathTrainProblemsAmongRandomWordsAndKeepsTheirAnswers() {
+        BuiltinData plain = new BuiltinData(7, 900, 150, Wording.FEW);
+        BuiltinData scrambled = new BuiltinData(7, 900, 150, Wording.FEW, 0, 0.5, false);
+        for (BuiltinSuite suite : BuiltinSuite.values()) {
+            for (Split split : Split.values()) {
+                if (split == Split.REWORDED && !suite.reworded()) continue;
+                List<BuiltinRecord> a = plain.generate(suite, split), b = scrambled.generate(suite, split);
+                int asked = 0;
+                for (int i = 0; i < a.size(); i++) {
+                    BuiltinRecord x = a.get(i), y = b.get(i);
+                    if (x.toJson().equals(y.toJson())) continue;
+                    asked++;
+                    // The same problem and answer; the prompt is the operands and operator in the problem's order
+                    // among words, and the user turn asks it.
+                    assertEquals(x.key(), y.key());
+                    assertEquals(x.answer(), y.answer());
+                    assertEquals(y.prompt(), y.messages().get(0).content());
+                    assertNotEquals(x.prompt(), y.prompt());
+                    Matcher k = KEY.matcher(x.key());
+                    assertTrue(k.matches(), x.key());
+                    String op = k.group(2);
+                    List<String> numbers = numbers(y.prompt());
+                    assertEquals(2, numbers.size(), y.prompt());
+                    if (op.equals("-")) assertEquals(List.of(k.group(1), k.group(3)), numbers, y.prompt());
+                    else assertEquals(sorted(List.of(k.group(1), k.group(3))), sorted(numbers), y.prompt());
+                    String word = switch (op) { case "+" -> "plus"; case "-" -> "minus"; default -> "times"; };
+                    String between = y.prompt().substring(y.prompt().indexOf(numbers.get(0)) + numbers.get(0).length(),
+                            y.prompt().lastIndexOf(numbers.get(1)));
+                    assertTrue(between.contains(op) || between.toLowerCase(Locale.ROOT).contains(word), y.prompt());
+                    long first = Long.parseLong(numbers.get(0)), second = Long.parseLong(numbers.get(1));
+                    assertEquals("<think>" + String.join("\n", ArithmeticTrace.trace(first, op.charAt(0), second)) + "</think>" + y.answer(),
+                            y.messages().get(1).content());
+                }
+                String where = suite.id() + " " + split.id();
+                if (split == Split.TRAIN && suite == BuiltinSuite.MATH)
+                    assertTrue(asked > 0.4 * a.size() && asked < 0.6 * a.size(), where + ": " + asked);
+                else assertEquals(0, asked, where);
+            }
+        }
+    }
+
+    @Test
+    void restatedTracesOpenWithThePromptsNumbersInItsOrderWhateverTheWording() {
+        BuiltinData plain = new BuiltinData(11, 600, 120, Wording.MANY, 0.3, 0.3, false);
+        BuiltinData restating = new BuiltinData(11, 600, 120, Wording.MANY, 0.3, 0.3, true);
+        for (Split split : Split.values()) {
+            List<BuiltinRecord> a = plain.generate(BuiltinSuite.MATH, split), b = restating.generate(BuiltinSuite.MATH, split);
+            assertEquals(a.size(), b.size());
+            int reordered = 0;
+            for (int i = 0; i < a.size(); i++) {
+                BuiltinRecord x = a.get(i), y = b.get(i);
+                assertEquals(x.prompt(), y.prompt());
+                assertEquals(x.answer(), y.answer());
+                List<String> numbers = numbers(y.prompt());
+                assertEquals(2, numbers.size(), y.prompt());
+                String reply = y.messages().get(1).content();
+                assertEquals("<think>" + String.join(" ", numbers) + "\n" + x.messages().get(1).content().substring("<think>".length()),
+                        reply, y.prompt());
+                Matcher k = KEY.matcher(y.key());
+                if (k.matches() && k.group(2).equals("-") && !numbers.get(0).equals(k.group(1))) reordered++;
+            }
+            // "Subtract 45 from 67" restates as "45 67": the line is the prompt's order, not the problem's.
+            assertTrue(reordered > 0, split.id() + ": no subtraction asked with its operands reversed");
+        }
+        // Other suites' traces are untouched.
+        assertEquals(plain.generate(BuiltinSuite.STEM, Split.TRAIN).stream().map(BuiltinRecord::toJson).toList(),
+                restating.generate(BuiltinSuite.STEM, Split.TRAIN).stream().map(BuiltinRecord::toJson).toList());
+    }
+
+    @Test
+    void scrambleAndRestateAreReadFromTheConfigAndCheckedThere() {
+        PosttrainConfig.DataSettings data = PosttrainConfig.load(null,
+                List.of("posttrain.data.builtin.scramble=0.25", "posttrain.data.builtin.restate-numbers=true")).data();
+        assertEquals(0.25, data.builtinScramble());
+        assertTrue(data.builtinRestateNumbers());
+        ConfigError e = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.data.builtin.scramble=-0.1")));
+        assertEquals("posttrain.data.builtin.scramble", e.key());
+        e = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.data.builtin.restate-numbers=often")));
+        assertEquals("posttrain.data.builtin.restate-numbers", e.key());
+    }
+
+    @Test
+    void amongWordsRefusesARecordThatIsNotArithmetic() {
+        BuiltinRecord stem = new BuiltinData(3, 5, 5).generate(BuiltinSuite.STEM, Split.TRAIN).get(0);
+        assertThrows(IllegalArgumentException.class, () -> new MathProblems().amongWords(new java.util.Random(1), stem));
+    }
+
+    private static List<String> numbers(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\\d+").matcher(text);
+        while (m.find()) out.add(m.group());
+        return out;
+    }
+
+    private static List<String> sorted(List<String> xs) { return xs.stream().sorted().toList(); }
+}
