@@ -120,7 +120,7 @@ public final class BuiltinData implements Serializable {
         Random noiseRnd = stream(suite, split, 0xD6E8FEB86659FD93L);
         boolean noisy = noise > 0 && split == Split.TRAIN && suite.reworded();
         Random scrambleRnd = stream(suite, split, 0x94D049BB133111EBL);
-        boolean scrambled = scramble > 0 && split == Split.TRAIN && suite == BuiltinSuite.MATH;
+        MathProblems scrambled = scramble > 0 && split == Split.TRAIN && gen instanceof MathProblems math ? math : null;
         Set<String> used = new HashSet<>();
         boolean[] exhausted = new boolean[gen.levels() + 1];  // no fresh problem found lately: accept repeats at once
         List<BuiltinRecord> out = new ArrayList<>(count);
@@ -140,7 +140,7 @@ public final class BuiltinData implements Serializable {
             if (chosen == null)
                 throw new IllegalStateException("no " + split.id() + " problem for " + suite.id() + " at difficulty " + difficulty);
             if (noisy && noiseRnd.nextDouble() < noise) chosen = chosen.withPrompt(NoiseText.around(noiseRnd, chosen.prompt()));
-            else if (scrambled && scrambleRnd.nextDouble() < scramble) chosen = ((MathProblems) gen).amongWords(scrambleRnd, chosen);
+            else if (scrambled != null && scrambleRnd.nextDouble() < scramble) chosen = scrambled.amongWords(scrambleRnd, chosen);
             out.add(chosen.withId(suite.id() + "-" + split.id() + "-" + i));
         }
         return out;

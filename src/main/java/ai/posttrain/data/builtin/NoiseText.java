@@ -55,23 +55,23 @@ public final class NoiseText {
         }
         if (rnd.nextBoolean()) words(rnd, out, 1 + rnd.nextInt(5));
         out.setLength(out.length() - 1);
-        out.append(rnd.nextBoolean() ? '?' : '.');
-        return Character.toUpperCase(out.charAt(0)) + out.substring(1);
-    }
-
-    private static void words(Random rnd, StringBuilder out, int n) {
-        for (int i = 0; i < n; i++) out.append(WORDS.get(rnd.nextInt(WORDS.size()))).append(' ');
+        return capitalised(out.append(rnd.nextBoolean() ? '?' : '.'));
     }
 
     /** One to seven random words, the first capitalised, then a punctuation mark. */
     static String sentence(Random rnd) {
-        int n = 1 + rnd.nextInt(7);
         StringBuilder s = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            String w = WORDS.get(rnd.nextInt(WORDS.size()));
-            if (i == 0) s.append(Character.toUpperCase(w.charAt(0))).append(w, 1, w.length());
-            else s.append(' ').append(w);
-        }
-        return s.append(ENDS[rnd.nextInt(ENDS.length)]).toString();
+        words(rnd, s, 1 + rnd.nextInt(7));
+        s.setLength(s.length() - 1);
+        return capitalised(s.append(ENDS[rnd.nextInt(ENDS.length)]));
+    }
+
+    /** {@code n} random words, each followed by a space. */
+    private static void words(Random rnd, StringBuilder out, int n) {
+        for (int i = 0; i < n; i++) out.append(WORDS.get(rnd.nextInt(WORDS.size()))).append(' ');
+    }
+
+    private static String capitalised(CharSequence text) {
+        return Character.toUpperCase(text.charAt(0)) + text.subSequence(1, text.length()).toString();
     }
 }
