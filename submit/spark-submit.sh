@@ -75,8 +75,9 @@ positive "$cores" --executor-cores
 executor_mb=$(megabytes "$executor_memory" --executor-memory)
 offheap_mb=$(megabytes "$offheap" --executor-offheap)
 driver_mb=$(megabytes "$driver_memory" --driver-memory)
-# Code-reward jails: reward.sandbox.max-concurrent x (memory-mb + work-dir-mb) at the defaults (2 x 544m).
-sandbox_mb=${POSTTRAIN_SANDBOX_MB:-1088}
+# Code-reward jails: reward.sandbox.max-concurrent x (memory-mb + work-dir-mb + 16 in-memory files of max-file-mb)
+# at the defaults (2 x 800m).
+sandbox_mb=${POSTTRAIN_SANDBOX_MB:-1600}
 
 if [ -z "$jar" ]; then
   jar=$(ls "$HOME_DIR"/target/spark-posttrain-*-cluster.jar 2>/dev/null | head -n 1 || true)

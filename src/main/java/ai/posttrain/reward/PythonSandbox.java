@@ -112,6 +112,7 @@ public final class PythonSandbox implements Serializable {
         l.addProperty("processes", limits.maxProcesses());
         l.addProperty("file_bytes", limits.maxFileBytes());
         l.addProperty("work_bytes", limits.workBytes());
+        l.addProperty("open_files", SandboxLimits.OPEN_FILES);
         req.add("limits", l);
 
         // setpriv --pdeathsig: the judge (and through it the jail) dies with this JVM thread's process.

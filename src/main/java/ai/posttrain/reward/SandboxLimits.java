@@ -11,7 +11,7 @@ import java.io.Serializable;
  * the runner alone, so the per-process memory and CPU limits bound the whole solution
  * @param maxFileBytes RLIMIT_FSIZE
  * @param workBytes size of the jail's tmpfs (its root, /work and /tmp)
- * @param maxConcurrent runs at once per JVM (executor); each may use memoryBytes + workBytes
+ * @param maxConcurrent runs at once per JVM (executor); each may hold {@link #memoryPerRun()}
  * @param allowUnisolated run without OS isolation where the OS cannot provide it (an explicit risk)
  */
 public record SandboxLimits(long wallClockMillis, long memoryBytes, int cpuSeconds, int maxProcesses, long maxFileBytes,
@@ -23,6 +23,15 @@ public record SandboxLimits(long wallClockMillis, long memoryBytes, int cpuSecon
     /** The reference.conf defaults. */
     public static SandboxLimits defaults() { return new SandboxLimits(10_000, 512L << 20, 10, 1, 16L << 20, 32L << 20, 2, false); }
 
-    /** Memory one executor must hold for its concurrent runs (address space plus tmpfs each). */
-    public long executorBytes() { return maxConcurrent * (memoryBytes + workBytes); }
+    /**
+     * RLIMIT_NOFILE of the jailed interpreter. In-memory files (memfd_create) hold pages no address-space limit or tmpfs
+     * size counts, each at most maxFileBytes: with 64 descriptors a solution held 960 MiB that way under a 512 MiB limit.
+     */
+    public static final int OPEN_FILES = 16;
+
+    /** The most memory one run can hold: its address space, its tmpfs, and an in-memory file per descriptor. */
+    public long memoryPerRun() { return memoryBytes + workBytes + OPEN_FILES * maxFileBytes; }
+
+    /** Memory one executor must hold for its concurrent runs. */
+    public long executorBytes() { return maxConcurrent * memoryPerRun(); }
 }

@@ -1,6 +1,7 @@
 package ai.posttrain.reward;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,10 @@ class SandboxAttackTest {
     static final String RUNNER_LOCAL = "import sys\ndef runner_local(name):\n    frame = sys._getframe(1)\n"
             + "    while frame is not None and name not in frame.f_locals:\n        frame = frame.f_back\n"
             + "    return frame.f_locals[name] if frame else None\n";
+
+    /** Python that empties the runner's tripwires (the sets its audit hook checks), as a solution can. */
+    static final String DISARM = RUNNER_LOCAL + "hook = runner_local('hook')\n"
+            + "for cell in hook.__closure__:\n    if type(cell.cell_contents) is set:\n        cell.cell_contents.clear()\n";
 
     static Path dir, bait, marker;
     static ServerSocket listener;
@@ -318,15 +323,64 @@ class SandboxAttackTest {
      */
     @Test
     void withItsTripwiresDisarmedASolutionStillCannotStartAProcess() {
-        String code = RUNNER_LOCAL + "hook = runner_local('hook')\n"
-                + "for cell in hook.__closure__:\n    if type(cell.cell_contents) is set:\n        cell.cell_contents.clear()\n"
-                + "import os\n"
+        String code = DISARM + "import os\n"
                 + "try:\n    pid = os.fork()\nexcept OSError:\n    pid = None\n"
                 + "if pid == 0:\n    os._exit(0)\n"
                 + "FORKED = pid is not None\n"
                 + "def f(x):\n    return -1 if FORKED else 2 * x + 1\n";
         VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", TESTS);
         assertEquals(1.0, r.score(), "the fork succeeded: " + r.reason());
+    }
+
+    /**
+     * In-memory files (memfd_create) hold pages that neither RLIMIT_AS nor the jail's tmpfs counts. A solution that keeps
+     * as many full-size ones as it can holds at most {@link SandboxLimits#OPEN_FILES} of them (with 64 descriptors it held
+     * 960 MiB under a 512 MiB limit): held() reports the bytes it kept.
+     */
+    @Test
+    void inMemoryFilesStayWithinTheRunsMemoryBound() {
+        String code = "import os\nHELD = []\n"
+                + "for i in range(200):\n    try:\n        fd = os.memfd_create('m%d' % i)\n"
+                + "        os.posix_fallocate(fd, 0, " + LIMITS.maxFileBytes() + ")\n        HELD.append(fd)\n"
+                + "    except OSError:\n        break\n"
+                + "def held():\n    return len(HELD) * " + LIMITS.maxFileBytes() + "\n";
+        long bound = SandboxLimits.OPEN_FILES * LIMITS.maxFileBytes();
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert 0 < held() <= " + bound));
+        assertEquals(1.0, r.score(), r.reason());
+        assertTrue(LIMITS.memoryPerRun() == LIMITS.memoryBytes() + LIMITS.workBytes() + bound);
+    }
+
+    /**
+     * Nothing a solution writes can be mapped as native code (which could reach what Python cannot, e.g. SysV shared memory
+     * and nested namespaces, closed separately in jail.sh): its files are on a noexec tmpfs. With the tripwires disarmed,
+     * f reports whether the OS refused to map a file it wrote as executable.
+     */
+    @Test
+    void nothingTheSolutionWritesMapsAsCode() {
+        String code = DISARM + "import mmap\n"
+                + "with open('/work/code', 'wb') as out:\n    out.write(b'\\xc3' * 4096)\n"
+                + "try:\n    with open('/work/code', 'rb') as src:\n"
+                + "        mmap.mmap(src.fileno(), 4096, prot=mmap.PROT_READ | mmap.PROT_EXEC)\n    MAPPED = 'mapped'\n"
+                + "except OSError:\n    MAPPED = 'refused'\n"
+                + "def refused():\n    return MAPPED\n";
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert refused() == 'refused'"));
+        assertEquals(1.0, r.score(), r.reason());
+    }
+
+    /**
+     * Nor can it execute an in-memory file (vm.memfd_noexec = 2 in the jail's PID namespace, which only a jail started by
+     * root may set: this test runs where the JVM is root, as in CI). With the tripwires disarmed, f reports what execve did.
+     */
+    @Test
+    void anInMemoryFileDoesNotExecute() {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "vm.memfd_noexec is set only by a root executor");
+        String code = DISARM + "import os, sys\n"
+                + "fd = os.memfd_create('x')\n"
+                + "with open(sys.executable, 'rb') as src:\n    os.write(fd, src.read())\n"
+                + "try:\n    os.execve(fd, [sys.executable, '-c', 'pass'], {})\nexcept OSError:\n    EXEC = 'refused'\n"
+                + "def refused():\n    return EXEC\n";
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert refused() == 'refused'"));
+        assertEquals(1.0, r.score(), r.reason());
     }
 
     /**

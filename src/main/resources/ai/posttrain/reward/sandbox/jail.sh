@@ -9,7 +9,8 @@
 set -eu
 R=$1 PREFIX=$2 PY=$3 JUID=$4 SIZE=$5 RUNNER=$6
 shift 6
-mount -t tmpfs -o "size=$SIZE,mode=0755,nosuid,nodev" jail "$R"
+# noexec: nothing the solution writes (to /work, or anywhere in this tmpfs) can be mapped as code or executed.
+mount -t tmpfs -o "size=$SIZE,mode=0755,nosuid,nodev,noexec" jail "$R"
 cd "$R"
 mkdir -p dev work .old proc
 for d in null zero urandom; do : > "dev/$d"; done
@@ -40,6 +41,17 @@ for d in null zero urandom; do mount -o bind "/dev/$d" "dev/$d"; done
 chmod 0700 work 2>/dev/null || true
 # umount needs a /proc; the old root (the host) goes away lazily, then that /proc too.
 mount -t proc proc proc
+# Memory no rlimit counts, closed in the jail's own namespaces (the host's settings are untouched): a nested user
+# namespace (its own tmpfs mounts, unbounded), SysV shared memory, message queues and semaphores, POSIX message
+# queues. Native code that got to run held 2 GiB of shm under a 512 MiB limit. A kernel that refuses one of these
+# writes ends the jail here, naming the file.
+limit() { echo "$2" > "proc/sys/$1"; }
+limit user/max_user_namespaces 0
+limit kernel/shmmax 0; limit kernel/shmall 0; limit kernel/shmmni 0
+limit kernel/msgmni 0; limit kernel/sem "0 0 0 0"; limit fs/mqueue/queues_max 0
+# No in-memory file is executable (Linux 6.3+). Only a jail started by root may set it; elsewhere native code run from
+# one stays within every limit above.
+if [ -e proc/sys/vm/memfd_noexec ]; then limit vm/memfd_noexec 2 2>/dev/null || :; fi
 pivot_root . .old
 /.old/usr/bin/umount -l /.old /proc
 cd /work

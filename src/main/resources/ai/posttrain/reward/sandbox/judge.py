@@ -413,7 +413,7 @@ def run_jail(req, specs, pairs, result, values, seconds, deadline, flags):
                    "readable": [prefix, "/usr/lib", "/usr/lib64", "/lib", "/lib64"],
                    "work": "/work" if req["isolated"] else root,
                    "limits": {"memory": limits["memory_bytes"], "cpu": limits["cpu_seconds"], "nproc": nproc,
-                              "fsize": limits["file_bytes"]}}
+                              "fsize": limits["file_bytes"], "nofile": limits["open_files"]}}
         try:
             p.stdin.write(b"go\n" + json.dumps(request).encode() + b"\n")
             p.stdin.close()

@@ -52,7 +52,7 @@ def main():
                              ("RLIMIT_CPU", limits["cpu"], limits["cpu"] + 1),
                              ("RLIMIT_NPROC", limits["nproc"], limits["nproc"]),
                              ("RLIMIT_FSIZE", limits["fsize"], limits["fsize"]),
-                             ("RLIMIT_CORE", 0, 0), ("RLIMIT_NOFILE", 64, 64)):
+                             ("RLIMIT_CORE", 0, 0), ("RLIMIT_NOFILE", limits["nofile"], limits["nofile"])):
         resource.setrlimit(getattr(resource, name), (soft, hard))
 
     # ---- tripwires: the OS already confines all of this; the hook names the attempt and refuses it.
