@@ -353,34 +353,34 @@ class SandboxAttackTest {
     /**
      * Nothing a solution writes can be mapped as native code (which could reach what Python cannot, e.g. SysV shared memory
      * and nested namespaces, closed separately in jail.sh): its files are on a noexec tmpfs. With the tripwires disarmed,
-     * f reports whether the OS refused to map a file it wrote as executable.
+     * the OS refuses to map a file it wrote as executable.
      */
     @Test
     void nothingTheSolutionWritesMapsAsCode() {
-        String code = DISARM + "import mmap\n"
+        assertTheOsRefuses("import mmap\n"
                 + "with open('/work/code', 'wb') as out:\n    out.write(b'\\xc3' * 4096)\n"
-                + "try:\n    with open('/work/code', 'rb') as src:\n"
-                + "        mmap.mmap(src.fileno(), 4096, prot=mmap.PROT_READ | mmap.PROT_EXEC)\n    MAPPED = 'mapped'\n"
-                + "except OSError:\n    MAPPED = 'refused'\n"
-                + "def refused():\n    return MAPPED\n";
-        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert refused() == 'refused'"));
+                + "with open('/work/code', 'rb') as src:\n"
+                + "    mmap.mmap(src.fileno(), 4096, prot=mmap.PROT_READ | mmap.PROT_EXEC)\n");
+    }
+
+    /** With the tripwires disarmed, the solution runs {@code attempt} (Python, module level): the OS must raise OSError. */
+    static void assertTheOsRefuses(String attempt) {
+        String code = DISARM + "try:\n" + attempt.indent(4) + "    OUTCOME = 'done'\nexcept OSError:\n    OUTCOME = 'refused'\n"
+                + "def outcome():\n    return OUTCOME\n";
+        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert outcome() == 'refused'"));
         assertEquals(1.0, r.score(), r.reason());
     }
 
     /**
      * Nor can it execute an in-memory file (vm.memfd_noexec = 2 in the jail's PID namespace, which only a jail started by
-     * root may set: this test runs where the JVM is root, as in CI). With the tripwires disarmed, f reports what execve did.
+     * root may set: this test runs where the JVM is root, as in CI). With the tripwires disarmed, execve fails.
      */
     @Test
     void anInMemoryFileDoesNotExecute() {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "vm.memfd_noexec is set only by a root executor");
-        String code = DISARM + "import os, sys\n"
-                + "fd = os.memfd_create('x')\n"
+        assertTheOsRefuses("import os, sys\nfd = os.memfd_create('x')\n"
                 + "with open(sys.executable, 'rb') as src:\n    os.write(fd, src.read())\n"
-                + "try:\n    os.execve(fd, [sys.executable, '-c', 'pass'], {})\nexcept OSError:\n    EXEC = 'refused'\n"
-                + "def refused():\n    return EXEC\n";
-        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert refused() == 'refused'"));
-        assertEquals(1.0, r.score(), r.reason());
+                + "os.execve(fd, [sys.executable, '-c', 'pass'], {})\n");
     }
 
     /**
