@@ -319,17 +319,11 @@ class SandboxAttackTest {
     /**
      * The audit hook is a tripwire, not a boundary: the solution shares the runner's interpreter and can reach the hook's
      * state through frames. With the hook emptied, the OS still refuses a second process (RLIMIT_NPROC of the jail's own
-     * uid), so the per-process memory and CPU limits bound the solution: f reports whether its fork worked.
+     * uid), so the per-process memory and CPU limits bound the solution: its fork raises OSError.
      */
     @Test
     void withItsTripwiresDisarmedASolutionStillCannotStartAProcess() {
-        String code = DISARM + "import os\n"
-                + "try:\n    pid = os.fork()\nexcept OSError:\n    pid = None\n"
-                + "if pid == 0:\n    os._exit(0)\n"
-                + "FORKED = pid is not None\n"
-                + "def f(x):\n    return -1 if FORKED else 2 * x + 1\n";
-        VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", TESTS);
-        assertEquals(1.0, r.score(), "the fork succeeded: " + r.reason());
+        assertTheOsRefuses("import os\npid = os.fork()\nif pid == 0:\n    os._exit(0)\n");
     }
 
     /**
@@ -347,7 +341,7 @@ class SandboxAttackTest {
         long bound = SandboxLimits.OPEN_FILES * LIMITS.maxFileBytes();
         VerifierResult r = VERIFIER.verifyTests("```python\n" + code + "```", List.of("assert 0 < held() <= " + bound));
         assertEquals(1.0, r.score(), r.reason());
-        assertTrue(LIMITS.memoryPerRun() == LIMITS.memoryBytes() + LIMITS.workBytes() + bound);
+        assertEquals((256L + 8 + 16) << 20, LIMITS.memoryPerRun(), "address space, tmpfs and 16 in-memory files of 1 MiB");
     }
 
     /**
