@@ -31,7 +31,4 @@ public record SandboxLimits(long wallClockMillis, long memoryBytes, int cpuSecon
 
     /** The most memory one run can hold: its address space, its tmpfs, and an in-memory file per descriptor. */
     public long memoryPerRun() { return memoryBytes + workBytes + OPEN_FILES * maxFileBytes; }
-
-    /** Memory one executor must hold for its concurrent runs. */
-    public long executorBytes() { return maxConcurrent * memoryPerRun(); }
 }

@@ -45,10 +45,10 @@ class ScrambledMathTest {
                     assertEquals(2, numbers.size(), y.prompt());
                     if (op.equals("-")) assertEquals(List.of(k.group(1), k.group(3)), numbers, y.prompt());
                     else assertEquals(sorted(List.of(k.group(1), k.group(3))), sorted(numbers), y.prompt());
-                    String word = switch (op) { case "+" -> "plus"; case "-" -> "minus"; default -> "times"; };
-                    String between = y.prompt().substring(y.prompt().indexOf(numbers.get(0)) + numbers.get(0).length(),
-                            y.prompt().lastIndexOf(numbers.get(1)));
-                    assertTrue(between.contains(op) || between.toLowerCase(Locale.ROOT).contains(word), y.prompt());
+                    // One of its operation's words, and no other operation's.
+                    for (var words : MathProblems.OPERATION_WORDS.entrySet())
+                        assertEquals(words.getKey() == op.charAt(0), words.getValue().stream().anyMatch(w -> says(y.prompt(), w)),
+                                words.getKey() + " in " + y.prompt());
                     long first = Long.parseLong(numbers.get(0)), second = Long.parseLong(numbers.get(1));
                     assertEquals("<think>" + String.join("\n", ArithmeticTrace.trace(first, op.charAt(0), second)) + "</think>" + y.answer(),
                             y.messages().get(1).content());
@@ -57,6 +57,25 @@ class ScrambledMathTest {
                 if (split == Split.TRAIN && suite == BuiltinSuite.MATH)
                     assertTrue(asked > 0.4 * a.size() && asked < 0.6 * a.size(), where + ": " + asked);
                 else assertEquals(0, asked, where);
+            }
+        }
+    }
+
+    /**
+     * A scrambled prompt names its operation in a word the trained wordings use for that operation and for no other,
+     * so it teaches what the trained words mean and no word of the reworded split.
+     */
+    @Test
+    void eachOperationWordIsWhatTheTrainedWordingsSayForThatOperationAlone() {
+        List<BuiltinRecord> trained = new ArrayList<>();
+        for (Wording wording : List.of(Wording.FEW, Wording.MANY))
+            trained.addAll(new BuiltinData(5, 6000, 10, wording).generate(BuiltinSuite.MATH, Split.TRAIN));
+        for (var words : MathProblems.OPERATION_WORDS.entrySet()) {
+            assertEquals(String.valueOf(words.getKey()), words.getValue().get(0), "the symbol first");
+            for (String word : words.getValue().subList(1, words.getValue().size())) {
+                List<Character> opsSayingIt = trained.stream().filter(r -> says(r.prompt(), word))
+                        .map(r -> operation(r.key())).distinct().toList();
+                assertEquals(List.of(words.getKey()), opsSayingIt, "'" + word + "'");
             }
         }
     }
@@ -112,6 +131,18 @@ class ScrambledMathTest {
         Matcher m = Pattern.compile("\\d+").matcher(text);
         while (m.find()) out.add(m.group());
         return out;
+    }
+
+    /** Whether {@code text} has {@code word} as a whole word (any case); a symbol anywhere. */
+    private static boolean says(String text, String word) {
+        if (!Character.isLetter(word.charAt(0))) return text.contains(word);
+        return Pattern.compile("(?<![a-z])" + Pattern.quote(word) + "(?![a-z])").matcher(text.toLowerCase(Locale.ROOT)).find();
+    }
+
+    private static char operation(String key) {
+        Matcher k = KEY.matcher(key);
+        assertTrue(k.matches(), key);
+        return k.group(2).charAt(0);
     }
 
     private static List<String> sorted(List<String> xs) { return xs.stream().sorted().toList(); }

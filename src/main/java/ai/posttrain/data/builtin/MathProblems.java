@@ -185,9 +185,10 @@ public final class MathProblems implements Generator {
     }
 
     /**
-     * The same problem asked as nothing but its numbers and operator (the symbol or its word) among random common
-     * words ({@link NoiseText#through}): "After lesson play 30 times kitchen 17?". No template tells where the
-     * numbers are, so a model that answers these has to find them wherever they stand.
+     * The same problem asked as nothing but its numbers and a word for its operation among random common words
+     * ({@link NoiseText#through}): "After lesson play 30 gets kitchen 17?", "Sells night 63 her 19.". No template
+     * tells where the numbers are or which word names the operation, so a model that answers these has to find
+     * the numbers wherever they stand and read the operation from its word.
      */
     public BuiltinRecord amongWords(Random rnd, BuiltinRecord problem) {
         java.util.regex.Matcher m = KEY.matcher(problem.key());
@@ -197,12 +198,25 @@ public final class MathProblems implements Generator {
         if (op != '-' && rnd.nextBoolean()) {  // the key orders commutative operands; ask them either way
             long t = a; a = b; b = t;
         }
-        String operator = rnd.nextBoolean() ? String.valueOf(op) : OPERATOR_WORDS.get(op);
-        return asked(a, op, b, problem.difficulty(), NoiseText.through(rnd, List.of("%1$s", operator, "%2$s")));
+        String cue = Pick.one(rnd, OPERATION_WORDS.get(op));
+        // Commands name the operation first ("Add 30 and 17"), statements between the numbers.
+        List<String> parts = rnd.nextInt(3) == 0 ? List.of(cue, "%1$s", "%2$s") : List.of("%1$s", cue, "%2$s");
+        return asked(a, op, b, problem.difficulty(), NoiseText.through(rnd, parts));
     }
 
     private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("math:(\\d+)([-+*])(\\d+)");
-    private static final Map<Character, String> OPERATOR_WORDS = Map.of('+', "plus", '-', "minus", '*', "times");
+    /**
+     * Each operator's symbol and the words the trained wordings name it with (each in that operator's wordings
+     * only: ScrambledMathTest): asked among random words, they teach the word's meaning apart from its sentence.
+     * With the symbol and plus/minus/times only, a teacher that found the right numbers in 261 of 300 reworded
+     * problems took the wrong operation in 60 of the 142 whose operation word it had been trained on.
+     */
+    public static final Map<Character, List<String>> OPERATION_WORDS = Map.of(
+            '+', List.of("+", "plus", "add", "added", "sum", "total", "together", "increased by", "finds", "buys", "gets",
+                    "is given"),
+            '-', List.of("-", "minus", "subtract", "subtracted", "difference", "take away", "decreased by", "left",
+                    "removed", "spends", "gives away", "loses", "sells"),
+            '*', List.of("*", "times", "multiply", "multiplied by", "product", "groups of", "each"));
     /** A number in a prompt: every digit run (no wording, frame or random word has a digit). */
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+");
 
