@@ -27,7 +27,7 @@ class ScrambledMathTest {
             for (Split split : Split.values()) {
                 if (split == Split.REWORDED && !suite.reworded()) continue;
                 List<BuiltinRecord> a = plain.generate(suite, split), b = scrambled.generate(suite, split);
-                int asked = 0;
+                int asked = 0, bFirstAsked = 0;
                 for (int i = 0; i < a.size(); i++) {
                     BuiltinRecord x = a.get(i), y = b.get(i);
                     if (x.toJson().equals(y.toJson())) continue;
@@ -43,19 +43,31 @@ class ScrambledMathTest {
                     String op = k.group(2);
                     List<String> numbers = numbers(y.prompt());
                     assertEquals(2, numbers.size(), y.prompt());
-                    if (op.equals("-")) assertEquals(List.of(k.group(1), k.group(3)), numbers, y.prompt());
-                    else assertEquals(sorted(List.of(k.group(1), k.group(3))), sorted(numbers), y.prompt());
-                    // One of its operation's words, and no other operation's.
-                    for (var words : MathProblems.OPERATION_WORDS.entrySet())
-                        assertEquals(words.getKey() == op.charAt(0), words.getValue().stream().anyMatch(w -> says(y.prompt(), w)),
-                                words.getKey() + " in " + y.prompt());
-                    long first = Long.parseLong(numbers.get(0)), second = Long.parseLong(numbers.get(1));
+                    assertEquals(sorted(List.of(k.group(1), k.group(3))), sorted(numbers), y.prompt());
+                    // One of its operation's words (or, for a subtraction, a trained way of naming b first), and
+                    // no other operation's.
+                    String prompt = y.prompt();
+                    boolean bFirst = op.equals("-") && !k.group(1).equals(k.group(3)) && numbers.get(0).equals(k.group(3));
+                    boolean namesBFirst = op.equals("-") && MathProblems.SUBTRAHEND_FIRST.stream().anyMatch(form -> form.stream()
+                            .filter(part -> !part.startsWith("%")).allMatch(w -> says(prompt, w)));
+                    if (bFirst) {
+                        bFirstAsked++;
+                        assertTrue(namesBFirst, prompt);
+                    }
+                    for (var words : MathProblems.OPERATION_WORDS.entrySet()) {
+                        boolean named = words.getValue().stream().anyMatch(w -> says(prompt, w));
+                        if (words.getKey() == op.charAt(0)) assertTrue(named || namesBFirst, op + " in " + prompt);
+                        else assertFalse(named, words.getKey() + " in " + prompt);
+                    }
+                    long first = Long.parseLong(numbers.get(bFirst ? 1 : 0)), second = Long.parseLong(numbers.get(bFirst ? 0 : 1));
                     assertEquals("<think>" + String.join("\n", ArithmeticTrace.trace(first, op.charAt(0), second)) + "</think>" + y.answer(),
                             y.messages().get(1).content());
                 }
                 String where = suite.id() + " " + split.id();
-                if (split == Split.TRAIN && suite == BuiltinSuite.MATH)
+                if (split == Split.TRAIN && suite == BuiltinSuite.MATH) {
                     assertTrue(asked > 0.4 * a.size() && asked < 0.6 * a.size(), where + ": " + asked);
+                    assertTrue(bFirstAsked > 0.02 * a.size(), where + ": subtractions asked b first " + bFirstAsked);
+                }
                 else assertEquals(0, asked, where);
             }
         }
@@ -76,6 +88,29 @@ class ScrambledMathTest {
                 List<Character> opsSayingIt = trained.stream().filter(r -> says(r.prompt(), word))
                         .map(r -> operation(r.key())).distinct().toList();
                 assertEquals(List.of(words.getKey()), opsSayingIt, "'" + word + "'");
+            }
+        }
+    }
+
+    /** Each way of asking a - b with b first is the trained wordings' way, and subtraction's alone. */
+    @Test
+    void theSubtrahendFirstWordsAreTrainedSubtractionWordsThatGiveBFirst() {
+        List<BuiltinRecord> trained = new ArrayList<>();
+        for (Wording wording : List.of(Wording.FEW, Wording.MANY))
+            trained.addAll(new BuiltinData(5, 6000, 10, wording).generate(BuiltinSuite.MATH, Split.TRAIN));
+        for (List<String> form : MathProblems.SUBTRAHEND_FIRST) {
+            List<String> words = form.stream().filter(part -> !part.startsWith("%")).toList();
+            List<BuiltinRecord> saying = trained.stream().filter(r -> words.stream().allMatch(w -> says(r.prompt(), w))).toList();
+            assertFalse(saying.isEmpty(), form.toString());
+            for (BuiltinRecord r : saying) {
+                assertEquals('-', operation(r.key()), form + ": " + r.prompt());
+                Matcher k = KEY.matcher(r.key());
+                assertTrue(k.matches());
+                // The trained prompt gives the numbers in the form's order, and that order is b first.
+                List<String> formOrder = form.stream().filter(part -> part.startsWith("%"))
+                        .map(slot -> slot.equals("%1$s") ? k.group(1) : k.group(3)).toList();
+                assertEquals(numbers(r.prompt()), formOrder, form + ": " + r.prompt());
+                assertEquals(List.of(k.group(3), k.group(1)), formOrder, form + ": " + r.prompt());
             }
         }
     }
