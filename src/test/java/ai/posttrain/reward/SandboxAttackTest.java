@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * listener never connected to, no process left with the attack's marker). They run in parallel.
  */
 class SandboxAttackTest {
-    static final SandboxLimits LIMITS = new SandboxLimits(4_000, 256L << 20, 2, 1, 1L << 20, 8L << 20, 4, false);
+    // A wall clock far above the CPU limit: no attack here is a timeout, and a loaded machine must not make a correct
+    // solution one (at 4 s, "everyTestForm..." timed out beside a training job on two cores).
+    static final SandboxLimits LIMITS = new SandboxLimits(30_000, 256L << 20, 2, 1, 1L << 20, 8L << 20, 4, false);
     static final CodeVerifier VERIFIER = new CodeVerifier("python3", LIMITS);
     static final List<String> TESTS = List.of("assert f(2) == 5", "assert f(10) == 21");
     static final String F = "\ndef f(x):\n    return 2 * x + 1\n";

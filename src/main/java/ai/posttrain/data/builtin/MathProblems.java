@@ -188,7 +188,8 @@ public final class MathProblems implements Generator {
      * The same problem asked as nothing but its numbers and a word for its operation among random common words
      * ({@link NoiseText#through}): "After lesson play 30 gets kitchen 17?", "Sells night 63 her 19.". No template
      * tells where the numbers are or which word names the operation, so a model that answers these has to find
-     * the numbers wherever they stand and read the operation from its word.
+     * the numbers wherever they stand and read the operation from its word. Some subtractions give b first in the
+     * trained words that say so ({@link #SUBTRAHEND_FIRST}: "Subtract hello 17 from 30.").
      */
     public BuiltinRecord amongWords(Random rnd, BuiltinRecord problem) {
         java.util.regex.Matcher m = KEY.matcher(problem.key());
