@@ -48,8 +48,8 @@ class ScrambledMathTest {
                     // no other operation's.
                     String prompt = y.prompt();
                     boolean bFirst = op.equals("-") && !k.group(1).equals(k.group(3)) && numbers.get(0).equals(k.group(3));
-                    boolean namesBFirst = op.equals("-") && MathProblems.SUBTRAHEND_FIRST.stream().anyMatch(form -> form.stream()
-                            .filter(part -> !part.startsWith("%")).allMatch(w -> says(prompt, w)));
+                    boolean namesBFirst = op.equals("-") && MathProblems.SUBTRAHEND_FIRST.stream()
+                            .anyMatch(form -> wordsOf(form).stream().allMatch(w -> says(prompt, w)));
                     if (bFirst) {
                         bFirstAsked++;
                         assertTrue(namesBFirst, prompt);
@@ -99,7 +99,7 @@ class ScrambledMathTest {
         for (Wording wording : List.of(Wording.FEW, Wording.MANY))
             trained.addAll(new BuiltinData(5, 6000, 10, wording).generate(BuiltinSuite.MATH, Split.TRAIN));
         for (List<String> form : MathProblems.SUBTRAHEND_FIRST) {
-            List<String> words = form.stream().filter(part -> !part.startsWith("%")).toList();
+            List<String> words = wordsOf(form);
             List<BuiltinRecord> saying = trained.stream().filter(r -> words.stream().allMatch(w -> says(r.prompt(), w))).toList();
             assertFalse(saying.isEmpty(), form.toString());
             for (BuiltinRecord r : saying) {
@@ -160,6 +160,9 @@ class ScrambledMathTest {
         BuiltinRecord stem = new BuiltinData(3, 5, 5).generate(BuiltinSuite.STEM, Split.TRAIN).get(0);
         assertThrows(IllegalArgumentException.class, () -> new MathProblems().amongWords(new java.util.Random(1), stem));
     }
+
+    /** A form's words, without its number slots ({@code %1$s}, {@code %2$s}). */
+    private static List<String> wordsOf(List<String> form) { return form.stream().filter(part -> !part.startsWith("%")).toList(); }
 
     private static List<String> numbers(String text) {
         List<String> out = new ArrayList<>();
