@@ -25,7 +25,10 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
      * harder chat a phase can afford where harder math would be too long or too hard).
      */
     public record Phase(String name, List<Integer> difficulties, Map<String, List<Integer>> domainDifficulties, int steps,
-                        Map<String, Double> mixture) implements Serializable {
+                        Map<String, Double> mixture, double lr, double minLr) implements Serializable {
+        /** Whether the phase runs a learning-rate schedule of its own (warm-up, cosine from lr to minLr over its steps). */
+        public boolean ownSchedule() { return lr > 0; }
+
         /** All difficulties and domains, in the data's own proportions. */
         public boolean unrestricted() { return difficulties.isEmpty() && domainDifficulties.isEmpty() && mixture.isEmpty(); }
 
@@ -36,7 +39,7 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
     }
 
-    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture");
+    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture", "lr", "min-lr");
 
     public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
 
@@ -69,12 +72,19 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
-        return selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000));
+        Phase selected = selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000));
+        // A phase that names its own lr restarts the schedule: warm-up, then cosine to its min-lr (default: the
+        // stage's) over its own steps. Without one, it follows the stage's single cosine over all phases.
+        double lr = c.hasPath("lr") ? s.doubleIn("lr", 1e-9, 1.0) : 0;
+        if (lr == 0 && c.hasPath("min-lr")) throw new ConfigError(s.key("min-lr"), "needs the phase's own lr beside it");
+        double minLr = c.hasPath("min-lr") ? s.doubleIn("min-lr", 0, lr) : -1;
+        return new Phase(selected.name(), selected.difficulties(), selected.domainDifficulties(), selected.steps(),
+                selected.mixture(), lr, minLr);
     }
 
     /** A record selection ({@code difficulties}, {@code domain-difficulties}, {@code mixture}) at {@code where}. */
     static Phase selection(String name, Config c, Settings s, String where, int steps) {
-        return new Phase(name, difficulties(c, where), domainDifficulties(c, where), steps, mixture(c, s));
+        return new Phase(name, difficulties(c, where), domainDifficulties(c, where), steps, mixture(c, s), 0, -1);
     }
 
     /** Optional {@code domain-difficulties = { domain = [levels] }}: those domains' levels instead of difficulties. */

@@ -83,8 +83,7 @@ public final class SftStage {
 
         // 3. Train phase by phase: sample the phase's records, render them, batch them, train its steps.
         TrainerSettings trainer = new TrainerSettings(train.workers(), train.batchPerWorker(),
-                train.averagingFrequency(), train.prefetch(),
-                new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total), train.weightDecay());
+                train.averagingFrequency(), train.prefetch(), schedule(train, total), train.weightDecay());
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), stage);
         ProgressPrinter progress = new ProgressPrinter(ctx.console(), stage);
         final ModelConfig arch = modelConfig;
@@ -120,6 +119,20 @@ public final class SftStage {
         // 4. The stage's model, for the next stage and for evaluation.
         checkpoints.saveFinal(model, info(modelConfig, total));
         data.unpersist();
+    }
+
+    /** The stage's one cosine over all phases, restarted in each phase that names a learning rate of its own. */
+    private LrSchedule schedule(TrainSettings train, int total) {
+        LrSchedule schedule = new LrSchedule(train.lr(), train.minLr(), Math.min(train.warmupSteps(), total), total);
+        int from = 0;
+        for (Phase phase : settings.phases()) {
+            if (phase.ownSchedule()) {
+                double floor = phase.minLr() >= 0 ? phase.minLr() : Math.min(train.minLr(), phase.lr());
+                schedule = schedule.restarted(from, from + phase.steps(), phase.lr(), floor, train.warmupSteps());
+            }
+            from += phase.steps();
+        }
+        return schedule;
     }
 
     /**

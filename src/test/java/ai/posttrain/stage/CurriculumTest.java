@@ -77,6 +77,19 @@ class CurriculumTest {
     }
 
     @Test
+    void aPhaseMayNameItsOwnLearningRate() {
+        Phase own = firstPhase("[{name=a, steps=2, lr=5e-4, min-lr=5e-5}]");
+        assertTrue(own.ownSchedule());
+        assertEquals(5e-4, own.lr(), 1e-15);
+        assertEquals(5e-5, own.minLr(), 1e-15);
+        assertFalse(firstPhase("[{name=a, steps=2}]").ownSchedule());
+        ConfigError floorAlone = assertThrows(ConfigError.class, () -> firstPhase("[{name=a, steps=2, min-lr=5e-5}]"));
+        assertEquals("posttrain.stages.overall-sft.curriculum[0].min-lr", floorAlone.key());
+        ConfigError floorAbovePeak = assertThrows(ConfigError.class, () -> firstPhase("[{name=a, steps=2, lr=1e-4, min-lr=1e-3}]"));
+        assertEquals("posttrain.stages.overall-sft.curriculum[0].min-lr", floorAbovePeak.key());
+    }
+
+    @Test
     void perDomainLevelsAreChecked() {
         ConfigError empty = assertThrows(ConfigError.class, () -> firstPhase("[{name=a, domain-difficulties={chat=[]}, steps=2}]"));
         assertEquals("posttrain.stages.overall-sft.curriculum[0].domain-difficulties.chat", empty.key());

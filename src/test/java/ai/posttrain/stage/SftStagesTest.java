@@ -92,7 +92,7 @@ class SftStagesTest {
     @Test
     void aKilledStageResumesFromItsLastCheckpoint(@TempDir Path dir) throws Exception {
         String run = dir.resolve("run").toString();
-        String[] stage = args("stage", "cold-start-sft", "--run", run, "--set", "posttrain.stages.cold-start-sft.curriculum=[{name=all,steps=9}]",
+        String[] stage = args("stage", "cold-start-sft", "--run", run, "--set", "posttrain.stages.cold-start-sft.curriculum=[{name=all,steps=5}, {name=again,steps=4,lr=5e-4,min-lr=5e-5}]",
                 "--set", "posttrain.eval.before-training=false");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.add("@submit/java-opens.txt");
@@ -119,7 +119,8 @@ class SftStagesTest {
 
         List<Row> metrics = spark.read().parquet(run + "/metrics").where("stage = 'cold-start-sft'").orderBy("step").collectAsList();
         assertEquals(9, metrics.size(), "each step exactly once");
-        LrSchedule schedule = new LrSchedule(1e-3, 1e-4, 1, 9);
+        // The second phase names its own lr: its steps restart at a warm-up and cosine of their own.
+        LrSchedule schedule = new LrSchedule(1e-3, 1e-4, 1, 9).restarted(5, 9, 5e-4, 5e-5, 1);
         for (int i = 0; i < 9; i++) {
             assertEquals(i, metrics.get(i).getInt(metrics.get(i).fieldIndex("step")));
             assertEquals(schedule.at(i), metrics.get(i).getDouble(metrics.get(i).fieldIndex("lr")), 1e-12, "lr at step " + i);
