@@ -29,6 +29,11 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         /** Whether the phase runs a learning-rate schedule of its own (warm-up, cosine from lr to minLr over its steps). */
         public boolean ownSchedule() { return lr > 0; }
 
+        /** This selection with a learning-rate schedule of its own (lr 0: the stage's; minLr -1: the stage's floor). */
+        Phase withSchedule(double lr, double minLr) {
+            return new Phase(name, difficulties, domainDifficulties, steps, mixture, lr, minLr);
+        }
+
         /** All difficulties and domains, in the data's own proportions. */
         public boolean unrestricted() { return difficulties.isEmpty() && domainDifficulties.isEmpty() && mixture.isEmpty(); }
 
@@ -72,14 +77,12 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
-        Phase selected = selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000));
         // A phase that names its own lr restarts the schedule: warm-up, then cosine to its min-lr (default: the
         // stage's) over its own steps. Without one, it follows the stage's single cosine over all phases.
         double lr = c.hasPath("lr") ? s.doubleIn("lr", 1e-9, 1.0) : 0;
         if (lr == 0 && c.hasPath("min-lr")) throw new ConfigError(s.key("min-lr"), "needs the phase's own lr beside it");
         double minLr = c.hasPath("min-lr") ? s.doubleIn("min-lr", 0, lr) : -1;
-        return new Phase(selected.name(), selected.difficulties(), selected.domainDifficulties(), selected.steps(),
-                selected.mixture(), lr, minLr);
+        return selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000)).withSchedule(lr, minLr);
     }
 
     /** A record selection ({@code difficulties}, {@code domain-difficulties}, {@code mixture}) at {@code where}. */
