@@ -44,7 +44,7 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
     }
 
-    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture", "lr", "min-lr");
+    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture", "lr", "min-lr", "restart-schedule");
 
     public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
 
@@ -67,20 +67,22 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
             throw new ConfigError(s.key("curriculum"), "must be a list of phases: " + ConfigLoader.oneLine(e));
         }
         if (list.isEmpty()) throw new ConfigError(s.key("curriculum"), "needs at least one phase");
-        for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]"));
-        return new SftStageSettings(stage, nonEmpty(s, "inputs"), s.string("init"), List.copyOf(phases),
-                TrainSettings.forStage(config, stage));
+        TrainSettings train = TrainSettings.forStage(config, stage);
+        for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]", train.lr()));
+        return new SftStageSettings(stage, nonEmpty(s, "inputs"), s.string("init"), List.copyOf(phases), train);
     }
 
-    private static Phase phase(Config c, String where) {
+    private static Phase phase(Config c, String where, double stageLr) {
         for (Map.Entry<String, ConfigValue> e : c.root().entrySet()) {
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
         Settings s = new Settings(c, "", k -> where + "." + k);
         // A phase that names its own lr restarts the schedule: warm-up, then cosine to its min-lr (default: the
-        // stage's) over its own steps. Without one, it follows the stage's single cosine over all phases.
-        double lr = c.hasPath("lr") ? s.doubleIn("lr", 1e-9, 1.0) : 0;
-        if (lr == 0 && c.hasPath("min-lr")) throw new ConfigError(s.key("min-lr"), "needs the phase's own lr beside it");
+        // stage's) over its own steps. `restart-schedule = true` does so from the stage's lr, so that a stage override
+        // (a pretrained model's small lr) reaches every phase. Otherwise the phase follows the stage's single cosine.
+        boolean restart = c.hasPath("restart-schedule") && s.bool("restart-schedule");
+        double lr = c.hasPath("lr") ? s.doubleIn("lr", 1e-9, 1.0) : restart ? stageLr : 0;
+        if (lr == 0 && c.hasPath("min-lr")) throw new ConfigError(s.key("min-lr"), "needs the phase's own lr or restart-schedule = true beside it");
         double minLr = c.hasPath("min-lr") ? s.doubleIn("min-lr", 0, lr) : -1;
         return selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000)).withSchedule(lr, minLr);
     }

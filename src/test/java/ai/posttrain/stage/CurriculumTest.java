@@ -90,6 +90,21 @@ class CurriculumTest {
     }
 
     @Test
+    void aRestartedPhaseTakesTheStagesLearningRateWhateverOverridesIt() {
+        PosttrainConfig c = PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lr=2e-5", "posttrain.stages.overall-sft.train.min-lr=2e-6",
+                "posttrain.stages.overall-sft.curriculum=[{name=a, steps=2, restart-schedule=true}, {name=b, steps=2, restart-schedule=true, lr=1e-4}]"));
+        Phase restarted = c.overallSft().phases().get(0);
+        assertTrue(restarted.ownSchedule());
+        assertEquals(2e-5, restarted.lr(), 1e-15);
+        assertEquals(-1, restarted.minLr(), 1e-15);   // the stage's floor
+        assertEquals(1e-4, c.overallSft().phases().get(1).lr(), 1e-15);   // an lr of its own still wins
+        // The default cold-start phases restart at whatever posttrain.train.lr is (a pretrained model's 2e-5).
+        PosttrainConfig pretrained = PosttrainConfig.load(null, List.of("posttrain.train.lr=2e-5", "posttrain.train.min-lr=2e-6"));
+        assertTrue(pretrained.coldStartSft().phases().stream().allMatch(p -> p.ownSchedule() && p.lr() == 2e-5),
+                pretrained.coldStartSft().phases().toString());
+    }
+
+    @Test
     void perDomainLevelsAreChecked() {
         ConfigError empty = assertThrows(ConfigError.class, () -> firstPhase("[{name=a, domain-difficulties={chat=[]}, steps=2}]"));
         assertEquals("posttrain.stages.overall-sft.curriculum[0].domain-difficulties.chat", empty.key());
