@@ -36,8 +36,11 @@ public record DistillStageSettings(String teacher, String init, String schedule,
      */
     public record Dpo(List<String> inputs, List<Integer> difficulties, int maxPrompts, int candidates, double temperature,
                       double topP, int maxNewTokens, double margin, double verifierWeight, boolean chosenMustPass,
-                      double beta, double weight, boolean teacherAnswer, double nll, double start)
-            implements Serializable {}
+                      double beta, double weight, boolean teacherAnswer, double nll, double start, int samplerBatch)
+            implements Serializable {
+        /** Prompts one sampler call decodes together: as many as fill sampler-batch rows with their candidates. */
+        public int promptsPerCall() { return Math.max(1, samplerBatch / candidates); }
+    }
 
     public boolean usesKd() { return !schedule.equals("dpo"); }
 
@@ -83,7 +86,7 @@ public record DistillStageSettings(String teacher, String init, String schedule,
                 d.doubleIn("margin", 0, 1e6), d.doubleIn("verifier-weight", 0, 1e6), d.bool("chosen-must-pass"),
                 d.doubleIn("beta", 1e-6, 1e6),
                 d.doubleIn("weight", 0, 1e6), d.bool("teacher-answer"), d.doubleIn("nll", 0, 1e6),
-                d.doubleIn("start", 0, 1));
+                d.doubleIn("start", 0, 1), d.intIn("sampler-batch", 1, 1 << 20));
         TrainSettings train = TrainSettings.forStage(config, STAGE);
         DistillStageSettings out = new DistillStageSettings(s.string("teacher"), s.string("init"), schedule, steps,
                 kdFraction, kd, dpo, train);

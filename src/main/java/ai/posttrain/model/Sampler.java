@@ -58,13 +58,21 @@ public final class Sampler {
         this.rotateHalf = cfg.rotary() ? new Rotary(1, cfg.headSize(), 0, cfg.ropeTheta(), type).rot : null;
     }
 
-    /** KV-cached generation for a batch of prompts. */
+    /** KV-cached generation for a batch of prompts; one random stream, from the options' seed, serves every row. */
     public List<Sample> generate(List<int[]> prompts, SamplingOptions options) {
+        return generate(prompts, options, null);
+    }
+
+    /**
+     * KV-cached generation where row b samples from a random stream of its own, seeded with {@code rowSeeds[b]} (null:
+     * one stream from the options' seed): a row's sample then does not depend on which other rows share its batch.
+     */
+    public List<Sample> generate(List<int[]> prompts, SamplingOptions options, long[] rowSeeds) {
         int mb = prompts.size(), hd = cfg.headSize();
         int longest = 0;
         for (int[] p : prompts) longest = Math.max(longest, p.length);
         KvCache cache = new KvCache(cfg.layers(), (long) mb * cfg.kvHeads(), hd, cfg.maxSeqLen(), longest + 1, type);
-        Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
+        Generation gen = new Generation(prompts, options, rowSeeds, cfg.maxSeqLen());
         double[][] logits = new double[mb][];
         // A group's samples share one prompt: it is run through the model once and its cache rows copied.
         Map<IntBuffer, Integer> prefilled = new HashMap<>();
@@ -97,16 +105,21 @@ public final class Sampler {
      * model's context (at least one), so a batch of long prompts never overruns it.
      */
     public List<Sample> generateFitting(List<int[]> prompts, SamplingOptions options) {
+        return generateFitting(prompts, options, null);
+    }
+
+    /** {@link #generateFitting(List, SamplingOptions)} with a random stream per row (see {@link #generate(List, SamplingOptions, long[])}). */
+    public List<Sample> generateFitting(List<int[]> prompts, SamplingOptions options, long[] rowSeeds) {
         int longest = 0;
         for (int[] p : prompts) longest = Math.max(longest, p.length);
         int room = Math.max(1, Math.min(options.maxNewTokens(), cfg.maxSeqLen() - longest));
-        return generate(prompts, options.withMaxNewTokens(room));
+        return generate(prompts, options.withMaxNewTokens(room), rowSeeds);
     }
 
     /** The same generation without a cache: every step runs each whole sequence through the model. */
     public List<Sample> generateUncached(List<int[]> prompts, SamplingOptions options) {
         int mb = prompts.size();
-        Generation gen = new Generation(prompts, options, cfg.maxSeqLen());
+        Generation gen = new Generation(prompts, options, null, cfg.maxSeqLen());
         double[][] logits = new double[mb][];
         for (int b = 0; b < mb; b++) logits[b] = prefill(prompts.get(b), null, 0);
         int[] ids = new int[mb], pos = new int[mb];
@@ -270,16 +283,22 @@ public final class Sampler {
     /** Bookkeeping of a batch: chosen tokens, log-probs, stop/length decisions. */
     private static final class Generation {
         private final SamplingOptions options;
-        private final TokenChooser chooser;
+        private final TokenChooser[] choosers;   // one per row, or one shared by all
         private final int maxSeqLen;
         private final List<int[]> prompts;
         private final List<List<Integer>> tokens = new ArrayList<>();
         private final List<List<Double>> logProbs = new ArrayList<>();
         private final String[] finish;
 
-        Generation(List<int[]> prompts, SamplingOptions options, int maxSeqLen) {
+        Generation(List<int[]> prompts, SamplingOptions options, long[] rowSeeds, int maxSeqLen) {
+            if (rowSeeds != null && rowSeeds.length != prompts.size())
+                throw new IllegalArgumentException(rowSeeds.length + " row seeds for " + prompts.size() + " prompts");
             this.options = options;
-            this.chooser = new TokenChooser(options);
+            if (rowSeeds == null) this.choosers = new TokenChooser[]{new TokenChooser(options)};
+            else {
+                this.choosers = new TokenChooser[rowSeeds.length];
+                for (int b = 0; b < rowSeeds.length; b++) choosers[b] = new TokenChooser(options.withSeed(rowSeeds[b]));
+            }
             this.maxSeqLen = maxSeqLen;
             this.prompts = prompts;
             this.finish = new String[prompts.size()];
@@ -306,7 +325,7 @@ public final class Sampler {
             boolean running = false;
             for (int b = 0; b < logits.length; b++) {
                 if (finish[b] != null) continue;
-                int id = chooser.choose(logits[b]);
+                int id = choosers[choosers.length == 1 ? 0 : b].choose(logits[b]);
                 tokens.get(b).add(id);
                 logProbs.get(b).add(TokenChooser.logSoftmax(logits[b])[id]);
                 int length = prompts.get(b).length + tokens.get(b).size();

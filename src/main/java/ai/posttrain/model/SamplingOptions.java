@@ -27,6 +27,10 @@ public record SamplingOptions(double temperature, int topK, double topP, boolean
         return new SamplingOptions(temperature, topK, topP, greedy, stopIds, n, seed);
     }
 
+    public SamplingOptions withSeed(long s) {
+        return new SamplingOptions(temperature, topK, topP, greedy, stopIds, maxNewTokens, s);
+    }
+
     public static SamplingOptions greedy(int maxNewTokens, Set<Integer> stopIds) {
         return new SamplingOptions(1.0, 0, 1.0, true, stopIds, maxNewTokens, 0);
     }

@@ -184,24 +184,62 @@ final class SequenceLevel {
         Sampler sampler = new Sampler(student.restore(), student.config());
         TeacherTopK topK = new TeacherTopK(teacher.restore(), kd.topK(), kd.temperature());
         Set<Integer> stop = Set.copyOf(chat.stopIds());
-        while (items.hasNext()) {
-            EvalItem item = items.next();
-            int[] prompt = chat.render(item.prompt(), true).ids();
-            SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(),
-                    stop, promptSeed(seed, item.id()));
-            List<SftExample> batch = new ArrayList<>();
-            List<Sample> samples = sampler.generateFitting(Collections.nCopies(dpo.candidates(), prompt), options);
-            for (int i = 0; i < samples.size(); i++) {
-                int[] completion = samples.get(i).tokens();
-                if (completion.length == 0) continue;
-                int[] sequence = DpoPair.sequence(prompt, completion);
-                boolean[] trained = new boolean[sequence.length];
-                for (int t = prompt.length; t < sequence.length; t++) trained[t] = true;
-                batch.add(new SftExample(item.id() + "#" + i, item.domain(), sequence, trained));
+        for (List<EvalItem> chunk : chunks(items, dpo.promptsPerCall())) {
+            List<int[]> prompts = prompts(chunk, chat);
+            List<List<Sample>> samples = studentSamples(sampler, chunk, prompts, dpo, stop, seed);
+            for (int p = 0; p < chunk.size(); p++) {
+                EvalItem item = chunk.get(p);
+                List<SftExample> batch = new ArrayList<>();
+                for (int i = 0; i < samples.get(p).size(); i++) {
+                    int[] completion = samples.get(p).get(i).tokens();
+                    if (completion.length == 0) continue;
+                    int[] sequence = DpoPair.sequence(prompts.get(p), completion);
+                    boolean[] trained = new boolean[sequence.length];
+                    for (int t = prompts.get(p).length; t < sequence.length; t++) trained[t] = true;
+                    batch.add(new SftExample(item.id() + "#" + i, item.domain(), sequence, trained));
+                }
+                if (!batch.isEmpty()) out.addAll(topK.score(batch));
             }
-            if (!batch.isEmpty()) out.addAll(topK.score(batch));
         }
         return out.iterator();
+    }
+
+    /** The partition's prompts in lists of at most {@code size}, in order. */
+    private static List<List<EvalItem>> chunks(Iterator<EvalItem> items, int size) {
+        List<List<EvalItem>> out = new ArrayList<>();
+        while (items.hasNext()) {
+            if (out.isEmpty() || out.get(out.size() - 1).size() == size) out.add(new ArrayList<>());
+            out.get(out.size() - 1).add(items.next());
+        }
+        return out;
+    }
+
+    private static List<int[]> prompts(List<EvalItem> chunk, ChatTemplate chat) {
+        return chunk.stream().map(item -> chat.render(item.prompt(), true).ids()).toList();
+    }
+
+    /**
+     * The student's {@code candidates} samples of every prompt of the chunk, decoded together in one sampler call.
+     * Each row has its own random stream from the prompt's seed, so a prompt's samples do not depend on which
+     * prompts share its call or partition.
+     */
+    private static List<List<Sample>> studentSamples(Sampler sampler, List<EvalItem> chunk, List<int[]> prompts,
+                                                 DistillStageSettings.Dpo dpo, Set<Integer> stop, long seed) {
+        int n = dpo.candidates();
+        List<int[]> rows = new ArrayList<>();
+        long[] seeds = new long[chunk.size() * n];
+        for (int p = 0; p < chunk.size(); p++) {
+            long promptSeed = promptSeed(seed, chunk.get(p).id());
+            for (int i = 0; i < n; i++) {
+                rows.add(prompts.get(p));
+                seeds[p * n + i] = promptSeed + i;
+            }
+        }
+        SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(), stop, 0);
+        List<Sample> samples = sampler.generateFitting(rows, options, seeds);
+        List<List<Sample>> out = new ArrayList<>();
+        for (int p = 0; p < chunk.size(); p++) out.add(new ArrayList<>(samples.subList(p * n, (p + 1) * n)));
+        return out;
     }
 
     /** The pairs a previous (interrupted) run of the stage mined, for a resume past the start of the dpo steps. */
@@ -231,41 +269,49 @@ final class SequenceLevel {
         DomainScorer scorer = new DomainScorer();
         PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin(), dpo.chosenMustPass());
         Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn, not only END_OF_TURN
-        while (items.hasNext()) {
-            EvalItem item = items.next();
-            int[] prompt = chat.render(item.prompt(), true).ids();
-            List<int[]> prompts = Collections.nCopies(dpo.candidates(), prompt);
-            SamplingOptions options = SamplingOptions.sample(dpo.temperature(), 0, dpo.topP(), dpo.maxNewTokens(),
-                    stop, promptSeed(seed, item.id()));
-            List<Sample> samples = new ArrayList<>(sampler.generateFitting(prompts, options));
+        for (List<EvalItem> chunk : chunks(items, dpo.promptsPerCall())) {
+            List<int[]> prompts = prompts(chunk, chat);
+            List<List<Sample>> candidates = studentSamples(sampler, chunk, prompts, dpo, stop, seed);
             // The teacher's own answer competes with the student's: where the student is wrong and the teacher
             // right, the pair shows the student what to say instead, not only what not to say.
-            if (teacherSampler != null)
-                samples.addAll(teacherSampler.generateFitting(List.of(prompt), SamplingOptions.greedy(dpo.maxNewTokens(), stop)));
-            List<int[]> completions = samples.stream().map(Sample::tokens).toList();
-            double[] teacherSums = completionLogProbSums(teacherGraph, prompt, completions);
-            double[] refSums = completionLogProbSums(studentGraph, prompt, completions);
-            boolean verifiable = item.answer() != null || !item.tests().isEmpty();
-            List<PairSelector.Candidate> candidates = new ArrayList<>();
-            List<String> texts = new ArrayList<>();
-            for (int i = 0; i < samples.size(); i++) {
-                Sample s = samples.get(i);
-                String text = chat.decodeCompletion(s.tokens());
-                texts.add(text);
-                Double verified = verifiable
-                        ? scorer.score(item, text, Sample.STOP.equals(s.finishReason()), s.tokens().length).score() : null;
-                candidates.add(new PairSelector.Candidate(s.tokens(), teacherSums[i] / s.tokens().length, verified));
+            List<Sample> teacherAnswers = teacherSampler == null ? null
+                    : teacherSampler.generateFitting(prompts, SamplingOptions.greedy(dpo.maxNewTokens(), stop));
+            for (int p = 0; p < chunk.size(); p++) {
+                List<Sample> samples = candidates.get(p);
+                if (teacherAnswers != null) samples.add(teacherAnswers.get(p));
+                mineOne(chunk.get(p), prompts.get(p), samples, studentGraph, teacherGraph, teacherAnswers != null, chat,
+                        scorer, selector).ifPresent(out::add);
             }
-            ai.posttrain.run.KillPoints.reach("distill-pairs");
-            Optional<PairSelector.Selection> pick = selector.select(candidates);
-            if (pick.isEmpty()) continue;
-            int c = pick.get().chosen(), r = pick.get().rejected();
-            out.add(new Mined(item.id(), item.domain(), render(item.prompt()), texts.get(c), texts.get(r),
-                    pick.get().chosenScore(), pick.get().rejectedScore(), candidates.get(c).teacherScore(),
-                    candidates.get(r).teacherScore(), candidates.get(c).verifierScore(), candidates.get(r).verifierScore(),
-                    samples.size(), teacherSampler != null && c == samples.size() - 1, new DpoPair(item.id(), prompt, completions.get(c), completions.get(r), refSums[c], refSums[r])));
         }
         return out.iterator();
+    }
+
+    /** The pair of one prompt's samples (the teacher's answer last, when it joined), if the selector finds one. */
+    private static Optional<Mined> mineOne(EvalItem item, int[] prompt, List<Sample> samples, ComputationGraph studentGraph,
+                                           ComputationGraph teacherGraph, boolean teacherLast, ChatTemplate chat,
+                                           DomainScorer scorer, PairSelector selector) {
+        List<int[]> completions = samples.stream().map(Sample::tokens).toList();
+        double[] teacherSums = completionLogProbSums(teacherGraph, prompt, completions);
+        double[] refSums = completionLogProbSums(studentGraph, prompt, completions);
+        boolean verifiable = item.answer() != null || !item.tests().isEmpty();
+        List<PairSelector.Candidate> candidates = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        for (Sample s : samples) {
+            String text = chat.decodeCompletion(s.tokens());
+            texts.add(text);
+            Double verified = verifiable
+                    ? scorer.score(item, text, Sample.STOP.equals(s.finishReason()), s.tokens().length).score() : null;
+            candidates.add(new PairSelector.Candidate(s.tokens(), teacherSums[candidates.size()] / s.tokens().length, verified));
+        }
+        ai.posttrain.run.KillPoints.reach("distill-pairs");
+        Optional<PairSelector.Selection> pick = selector.select(candidates);
+        if (pick.isEmpty()) return Optional.empty();
+        int c = pick.get().chosen(), r = pick.get().rejected();
+        return Optional.of(new Mined(item.id(), item.domain(), render(item.prompt()), texts.get(c), texts.get(r),
+                pick.get().chosenScore(), pick.get().rejectedScore(), candidates.get(c).teacherScore(),
+                candidates.get(r).teacherScore(), candidates.get(c).verifierScore(), candidates.get(r).verifierScore(),
+                samples.size(), teacherLast && c == samples.size() - 1,
+                new DpoPair(item.id(), prompt, completions.get(c), completions.get(r), refSums[c], refSums[r])));
     }
 
     /** Each completion's summed log-probs under {@code model}, after the prompt (one forward pass for all). */

@@ -130,4 +130,26 @@ class SamplerTest {
         assertEquals(18, capped.tokens().length);
         assertEquals(Sample.LENGTH, capped.finishReason());
     }
+
+    /** With a seed per row, a row samples the same tokens alone or in any batch: batching is only a matter of speed. */
+    @Test
+    void aRowWithItsOwnSeedSamplesTheSameInAnyBatch() {
+        ModelConfig cfg = config(ModelConfig.ROTARY);
+        Sampler sampler = new Sampler(randomModel(cfg), cfg);
+        SamplingOptions opts = SamplingOptions.sample(1.0, 0, 1.0, 10, Set.of(), 0);
+        List<int[]> batch = List.of(PROMPTS.get(0), PROMPTS.get(2), PROMPTS.get(0), PROMPTS.get(1));
+        long[] seeds = {101, 202, 303, 404};
+        List<Sample> together = sampler.generate(batch, opts, seeds);
+        for (int b = 0; b < batch.size(); b++) {
+            Sample alone = sampler.generate(List.of(batch.get(b)), opts, new long[]{seeds[b]}).get(0);
+            assertArrayEquals(alone.tokens(), together.get(b).tokens(), "row " + b);
+            assertArrayEquals(alone.logProbs(), together.get(b).logProbs(), 1e-4, "row " + b);
+        }
+        // The two rows of prompt 0 have their own streams: one shared stream would not reproduce them alone, and
+        // different seeds give different samples (10 tokens of 13 ids).
+        assertFalse(java.util.Arrays.equals(together.get(0).tokens(), together.get(2).tokens()));
+        List<Sample> shared = sampler.generate(batch, opts.withSeed(101));
+        assertFalse(java.util.Arrays.equals(shared.get(2).tokens(), together.get(2).tokens())
+                && java.util.Arrays.equals(shared.get(1).tokens(), together.get(1).tokens()));
+    }
 }
