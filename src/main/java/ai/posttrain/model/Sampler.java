@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.IntBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -283,7 +284,7 @@ public final class Sampler {
     /** Bookkeeping of a batch: chosen tokens, log-probs, stop/length decisions. */
     private static final class Generation {
         private final SamplingOptions options;
-        private final TokenChooser[] choosers;   // one per row, or one shared by all
+        private final TokenChooser[] choosers;   // per row; without row seeds every row holds the one shared chooser
         private final int maxSeqLen;
         private final List<int[]> prompts;
         private final List<List<Integer>> tokens = new ArrayList<>();
@@ -294,11 +295,9 @@ public final class Sampler {
             if (rowSeeds != null && rowSeeds.length != prompts.size())
                 throw new IllegalArgumentException(rowSeeds.length + " row seeds for " + prompts.size() + " prompts");
             this.options = options;
-            if (rowSeeds == null) this.choosers = new TokenChooser[]{new TokenChooser(options)};
-            else {
-                this.choosers = new TokenChooser[rowSeeds.length];
-                for (int b = 0; b < rowSeeds.length; b++) choosers[b] = new TokenChooser(options.withSeed(rowSeeds[b]));
-            }
+            this.choosers = new TokenChooser[prompts.size()];
+            if (rowSeeds == null) Arrays.fill(choosers, new TokenChooser(options));
+            else for (int b = 0; b < rowSeeds.length; b++) choosers[b] = new TokenChooser(options.withSeed(rowSeeds[b]));
             this.maxSeqLen = maxSeqLen;
             this.prompts = prompts;
             this.finish = new String[prompts.size()];
@@ -325,7 +324,7 @@ public final class Sampler {
             boolean running = false;
             for (int b = 0; b < logits.length; b++) {
                 if (finish[b] != null) continue;
-                int id = choosers[choosers.length == 1 ? 0 : b].choose(logits[b]);
+                int id = choosers[b].choose(logits[b]);
                 tokens.get(b).add(id);
                 logProbs.get(b).add(TokenChooser.logSoftmax(logits[b])[id]);
                 int length = prompts.get(b).length + tokens.get(b).size();

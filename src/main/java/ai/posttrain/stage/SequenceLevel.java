@@ -185,7 +185,7 @@ final class SequenceLevel {
         TeacherTopK topK = new TeacherTopK(teacher.restore(), kd.topK(), kd.temperature());
         Set<Integer> stop = Set.copyOf(chat.stopIds());
         for (List<EvalItem> chunk : chunks(items, dpo.promptsPerCall())) {
-            List<int[]> prompts = prompts(chunk, chat);
+            List<int[]> prompts = rendered(chunk, chat);
             List<List<Sample>> samples = studentSamples(sampler, chunk, prompts, dpo, stop, seed);
             for (int p = 0; p < chunk.size(); p++) {
                 EvalItem item = chunk.get(p);
@@ -214,7 +214,8 @@ final class SequenceLevel {
         return out;
     }
 
-    private static List<int[]> prompts(List<EvalItem> chunk, ChatTemplate chat) {
+    /** The chunk's prompts as the chat template renders them for generation. */
+    private static List<int[]> rendered(List<EvalItem> chunk, ChatTemplate chat) {
         return chunk.stream().map(item -> chat.render(item.prompt(), true).ids()).toList();
     }
 
@@ -270,7 +271,7 @@ final class SequenceLevel {
         PairSelector selector = new PairSelector(dpo.verifierWeight(), dpo.margin(), dpo.chosenMustPass());
         Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn, not only END_OF_TURN
         for (List<EvalItem> chunk : chunks(items, dpo.promptsPerCall())) {
-            List<int[]> prompts = prompts(chunk, chat);
+            List<int[]> prompts = rendered(chunk, chat);
             List<List<Sample>> candidates = studentSamples(sampler, chunk, prompts, dpo, stop, seed);
             // The teacher's own answer competes with the student's: where the student is wrong and the teacher
             // right, the pair shows the student what to say instead, not only what not to say.
