@@ -27,6 +27,17 @@ public record SamplingOptions(double temperature, int topK, double topP, boolean
         return new SamplingOptions(temperature, topK, topP, greedy, stopIds, n, seed);
     }
 
+    /**
+     * The seed of one prompt's random stream: the same prompt gets the same samples in every run with {@code seed},
+     * whichever prompts share its sampler call or partition (a row's n-th sample uses this plus n).
+     */
+    public static long promptSeed(long seed, String promptId) {
+        long z = seed * 0x9E3779B97F4A7C15L + promptId.hashCode();
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     public SamplingOptions withSeed(long s) {
         return new SamplingOptions(temperature, topK, topP, greedy, stopIds, maxNewTokens, s);
     }

@@ -23,7 +23,9 @@ import java.util.Set;
 /**
  * Samples {@code groupSize} completions per prompt on the executors with the KV-cached sampler: the
  * policy travels as a broadcast, each task restores its own copy and decodes its prompts' groups in
- * batches. One row per completion ({@link RolloutRows#WORK}), not yet scored.
+ * batches. Each completion has its own random stream from its prompt's id and the seed, so what a prompt samples
+ * does not depend on the batch or partition it lands in. One row per completion ({@link RolloutRows#WORK}), not
+ * yet scored.
  */
 public final class RolloutGenerator {
     /**
@@ -48,33 +50,36 @@ public final class RolloutGenerator {
         Broadcast<ModelBytes> shared = sc.broadcast(policy);
         ChatTemplate chat = template;
         var rows = sc.parallelize(prompts, Math.max(1, Math.min(prompts.size(), sc.defaultParallelism())))
-                .mapPartitionsWithIndex((part, it) -> sample(part, it, shared.value(), chat, options), false);
+                .mapPartitions(it -> sample(it, shared.value(), chat, options), false);
         return spark.createDataFrame(rows, RolloutRows.WORK);
     }
 
-    private static Iterator<Row> sample(int part, Iterator<RlPrompt> prompts, ModelBytes model, ChatTemplate chat, Options o) {
+    private static Iterator<Row> sample(Iterator<RlPrompt> prompts, ModelBytes model, ChatTemplate chat, Options o) {
         List<Row> out = new ArrayList<>();
         if (!prompts.hasNext()) return out.iterator();
         Sampler sampler = model.sampler();
         Set<Integer> stop = Set.copyOf(chat.stopIds()); // every id that ends a turn (Qwen: <|im_end|> and <|endoftext|>)
         List<RlPrompt> batch = new ArrayList<>();
-        int batchNo = 0;
         while (prompts.hasNext()) {
             batch.add(prompts.next());
             if (batch.size() < o.promptsPerBatch() && prompts.hasNext()) continue;
             List<int[]> ids = new ArrayList<>();
+            long[] rowSeeds = new long[batch.size() * o.groupSize()];
             int longest = 0;
             for (RlPrompt p : batch) {
                 int[] rendered = render(chat, p.prompt());
                 longest = Math.max(longest, rendered.length);
-                for (int g = 0; g < o.groupSize(); g++) ids.add(rendered);
+                long promptSeed = SamplingOptions.promptSeed(o.seed(), p.id());
+                for (int g = 0; g < o.groupSize(); g++) {
+                    rowSeeds[ids.size()] = promptSeed + g;
+                    ids.add(rendered);
+                }
             }
             int room = Math.max(1, Math.min(o.maxNewTokens(), model.config().maxSeqLen() - longest));
-            long seed = o.seed() * 1_000_003L + part * 10_007L + batchNo++;
             SamplingOptions sampling = o.greedy() ? SamplingOptions.greedy(room, stop)
-                    : SamplingOptions.sample(o.temperature(), 0, 1.0, room, stop, seed);
+                    : SamplingOptions.sample(o.temperature(), 0, 1.0, room, stop, 0);
             long t0 = System.nanoTime();
-            List<Sample> samples = sampler.generate(ids, sampling);
+            List<Sample> samples = sampler.generate(ids, sampling, rowSeeds);
             double perSample = (System.nanoTime() - t0) / 1e9 / samples.size();
             for (int i = 0; i < samples.size(); i++) {
                 Sample s = samples.get(i);

@@ -230,7 +230,7 @@ final class SequenceLevel {
         List<int[]> rows = new ArrayList<>();
         long[] seeds = new long[chunk.size() * n];
         for (int p = 0; p < chunk.size(); p++) {
-            long promptSeed = promptSeed(seed, chunk.get(p).id());
+            long promptSeed = SamplingOptions.promptSeed(seed, chunk.get(p).id());
             for (int i = 0; i < n; i++) {
                 rows.add(prompts.get(p));
                 seeds[p * n + i] = promptSeed + i;
@@ -335,14 +335,6 @@ final class SequenceLevel {
         double[][] logProbs = TokenLogProbs.compute(model, TransformerGraph.HEAD,
                 new INDArray[]{Minibatches.inputIds(seqs, t)}, new INDArray[]{Minibatches.featureMask(seqs, t)}, targets);
         return TokenLogProbs.sequenceSums(logProbs, mask);
-    }
-
-    /** A per-prompt sampling seed: the same prompt gets the same candidates in every run with this seed. */
-    static long promptSeed(long seed, String id) {
-        long z = seed * 0x9E3779B97F4A7C15L + id.hashCode();
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     private static String render(List<Message> prompt) {
