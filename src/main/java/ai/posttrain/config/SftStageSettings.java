@@ -44,7 +44,7 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
     }
 
-    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture", "lr", "min-lr", "restart-schedule");
+    private static final Set<String> PHASE_KEYS = Set.of("name", "difficulties", "domain-difficulties", "steps", "mixture", "lr", "min-lr", "restart-schedule", "lr-scale");
 
     public int totalSteps() { return phases.stream().mapToInt(Phase::steps).sum(); }
 
@@ -68,11 +68,11 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         }
         if (list.isEmpty()) throw new ConfigError(s.key("curriculum"), "needs at least one phase");
         TrainSettings train = TrainSettings.forStage(config, stage);
-        for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]", train.lr()));
+        for (int i = 0; i < list.size(); i++) phases.add(phase(list.get(i), s.key("curriculum") + "[" + i + "]", train.lr(), train.minLr()));
         return new SftStageSettings(stage, nonEmpty(s, "inputs"), s.string("init"), List.copyOf(phases), train);
     }
 
-    private static Phase phase(Config c, String where, double stageLr) {
+    private static Phase phase(Config c, String where, double stageLr, double stageMinLr) {
         for (Map.Entry<String, ConfigValue> e : c.root().entrySet()) {
             if (!PHASE_KEYS.contains(e.getKey())) throw new ConfigError(where + "." + e.getKey(), "unknown key (a phase has " + PHASE_KEYS + ")");
         }
@@ -80,10 +80,16 @@ public record SftStageSettings(String stage, List<String> inputs, String init, L
         // A phase that names its own lr restarts the schedule: warm-up, then cosine to its min-lr (default: the
         // stage's) over its own steps. `restart-schedule = true` does so from the stage's lr, so that a stage override
         // (a pretrained model's small lr) reaches every phase. Otherwise the phase follows the stage's single cosine.
+        // `lr-scale` restarts it at that fraction of the stage's lr and floor (a low-rate review phase that still
+        // follows an override).
         boolean restart = c.hasPath("restart-schedule") && s.bool("restart-schedule");
-        double lr = c.hasPath("lr") ? s.doubleIn("lr", 1e-9, 1.0) : restart ? stageLr : 0;
+        boolean scaled = c.hasPath("lr-scale");
+        if (scaled && (c.hasPath("lr") || c.hasPath("min-lr")))
+            throw new ConfigError(s.key("lr-scale"), "sets the phase's lr and min-lr from the stage's: give it or lr / min-lr, not both");
+        double scale = scaled ? s.doubleIn("lr-scale", 1e-6, 1.0) : 1.0;
+        double lr = c.hasPath("lr") ? s.doubleIn("lr", 1e-9, 1.0) : restart || scaled ? stageLr * scale : 0;
         if (lr == 0 && c.hasPath("min-lr")) throw new ConfigError(s.key("min-lr"), "needs the phase's own lr or restart-schedule = true beside it");
-        double minLr = c.hasPath("min-lr") ? s.doubleIn("min-lr", 0, lr) : -1;
+        double minLr = c.hasPath("min-lr") ? s.doubleIn("min-lr", 0, lr) : scaled ? stageMinLr * scale : -1;
         return selection(s.string("name"), c, s, where, s.intIn("steps", 1, 10_000_000)).withSchedule(lr, minLr);
     }
 

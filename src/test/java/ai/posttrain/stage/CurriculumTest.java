@@ -98,10 +98,29 @@ class CurriculumTest {
         assertEquals(2e-5, restarted.lr(), 1e-15);
         assertEquals(-1, restarted.minLr(), 1e-15);   // the stage's floor
         assertEquals(1e-4, c.overallSft().phases().get(1).lr(), 1e-15);   // an lr of its own still wins
-        // The default cold-start phases restart at whatever posttrain.train.lr is (a pretrained model's 2e-5).
+        // The default cold-start phases restart at whatever posttrain.train.lr is (a pretrained model's 2e-5), or at
+        // their fixed share of it: 2e-5 / 3e-3 of each default phase's rate.
         PosttrainConfig pretrained = PosttrainConfig.load(null, List.of("posttrain.train.lr=2e-5", "posttrain.train.min-lr=2e-6"));
-        assertTrue(pretrained.coldStartSft().phases().stream().allMatch(p -> p.ownSchedule() && p.lr() == 2e-5),
-                pretrained.coldStartSft().phases().toString());
+        List<Phase> fresh = PosttrainConfig.load(null, List.of()).coldStartSft().phases(), small = pretrained.coldStartSft().phases();
+        assertEquals(fresh.size(), small.size());
+        for (int i = 0; i < fresh.size(); i++) {
+            assertTrue(small.get(i).ownSchedule(), small.get(i).toString());
+            assertEquals(fresh.get(i).lr() * 2e-5 / 3e-3, small.get(i).lr(), 1e-12, small.get(i).toString());
+        }
+    }
+
+    @Test
+    void aScaledPhaseRestartsAtItsShareOfTheStagesRateAndFloor() {
+        PosttrainConfig c = PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lr=2e-5", "posttrain.stages.overall-sft.train.min-lr=2e-6",
+                "posttrain.stages.overall-sft.curriculum=[{name=a, steps=2, lr-scale=0.25}]"));
+        Phase review = c.overallSft().phases().get(0);
+        assertTrue(review.ownSchedule());
+        assertEquals(5e-6, review.lr(), 1e-15);
+        assertEquals(5e-7, review.minLr(), 1e-15);
+        ConfigError both = assertThrows(ConfigError.class, () -> firstPhase("[{name=a, steps=2, lr-scale=0.5, lr=1e-4}]"));
+        assertEquals("posttrain.stages.overall-sft.curriculum[0].lr-scale", both.key());
+        ConfigError above = assertThrows(ConfigError.class, () -> firstPhase("[{name=a, steps=2, lr-scale=2}]"));
+        assertEquals("posttrain.stages.overall-sft.curriculum[0].lr-scale", above.key());
     }
 
     @Test
