@@ -48,6 +48,12 @@ class CurriculumTest {
         return PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.curriculum=" + curriculum)).overallSft().phases().get(0);
     }
 
+    /** overall-sft's phases under a pretrained model's small stage rate and floor (2e-5, 2e-6). */
+    private static List<Phase> phasesAtSmallStageRate(String curriculum) {
+        return PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lr=2e-5", "posttrain.stages.overall-sft.train.min-lr=2e-6",
+                "posttrain.stages.overall-sft.curriculum=" + curriculum)).overallSft().phases();
+    }
+
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     @Test
@@ -91,13 +97,12 @@ class CurriculumTest {
 
     @Test
     void aRestartedPhaseTakesTheStagesLearningRateWhateverOverridesIt() {
-        PosttrainConfig c = PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lr=2e-5", "posttrain.stages.overall-sft.train.min-lr=2e-6",
-                "posttrain.stages.overall-sft.curriculum=[{name=a, steps=2, restart-schedule=true}, {name=b, steps=2, restart-schedule=true, lr=1e-4}]"));
-        Phase restarted = c.overallSft().phases().get(0);
+        List<Phase> phases = phasesAtSmallStageRate("[{name=a, steps=2, restart-schedule=true}, {name=b, steps=2, restart-schedule=true, lr=1e-4}]");
+        Phase restarted = phases.get(0);
         assertTrue(restarted.ownSchedule());
         assertEquals(2e-5, restarted.lr(), 1e-15);
         assertEquals(-1, restarted.minLr(), 1e-15);   // the stage's floor
-        assertEquals(1e-4, c.overallSft().phases().get(1).lr(), 1e-15);   // an lr of its own still wins
+        assertEquals(1e-4, phases.get(1).lr(), 1e-15);   // an lr of its own still wins
         // The default cold-start phases restart at whatever posttrain.train.lr is (a pretrained model's 2e-5), or at
         // their fixed share of it: 2e-5 / 3e-3 of each default phase's rate.
         PosttrainConfig pretrained = PosttrainConfig.load(null, List.of("posttrain.train.lr=2e-5", "posttrain.train.min-lr=2e-6"));
@@ -111,9 +116,7 @@ class CurriculumTest {
 
     @Test
     void aScaledPhaseRestartsAtItsShareOfTheStagesRateAndFloor() {
-        PosttrainConfig c = PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lr=2e-5", "posttrain.stages.overall-sft.train.min-lr=2e-6",
-                "posttrain.stages.overall-sft.curriculum=[{name=a, steps=2, lr-scale=0.25}]"));
-        Phase review = c.overallSft().phases().get(0);
+        Phase review = phasesAtSmallStageRate("[{name=a, steps=2, lr-scale=0.25}]").get(0);
         assertTrue(review.ownSchedule());
         assertEquals(5e-6, review.lr(), 1e-15);
         assertEquals(5e-7, review.minLr(), 1e-15);
