@@ -17,7 +17,7 @@ import java.util.Set;
  * completions one sampler call decodes together ({@code sampler-batch}).
  */
 public record RlSettings(String init, List<SubStage> subStages, RewardModel rewardModel, Monitor monitor,
-                         Replay replay, TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
+                         Replay replay, TeacherKd teacherKd, TrainSettings train, ai.posttrain.reward.SandboxLimits sandbox,
                          ai.posttrain.reward.VerifierDeadline verifiers, boolean canaries, int samplerBatch) implements Serializable {
 
     /** Reward components a sub-stage's {@code rewards} mix may name. */
@@ -63,6 +63,18 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
      */
     public record Replay(List<String> inputs, SftStageSettings.Phase selection, int maxRecords, double fraction,
                          double weight) implements Serializable {
+        public boolean on() { return fraction > 0; }
+    }
+
+    /**
+     * On-policy distillation in every policy update (GKD): a seeded sample of the iteration's rollouts, about
+     * {@code fraction} per pg row and drawn from every group (also those whose rewards are all equal, which carry no
+     * advantage), become kd rows: the frozen teacher's top-{@code topK} next-token distribution (at {@code temperature})
+     * at each sampled token, weighted {@code weight} against the pg term. Where the policy writes a wrong step that its
+     * samples rarely avoid, the verifier's reward has nothing to compare; the teacher's distribution at that step still
+     * names the right one. {@code teacher}: a checkpoint directory, "" = the run's overall-sft model. fraction 0: off.
+     */
+    public record TeacherKd(String teacher, double fraction, double weight, int topK, double temperature) implements Serializable {
         public boolean on() { return fraction > 0; }
     }
 
@@ -121,7 +133,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
                         mon.doubleIn("length-trend", 0, 1e6), mon.doubleIn("max-flagged-rate", 0, 1),
                         mon.doubleIn("trend-epsilon", 0, 1), mon.intIn("patience", 1, 1_000_000),
                         mon.oneOf("on-hacking", List.of("rollback", "fail", "warn"))),
-                replay(config, s.child("replay"), s.key("replay")), TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
+                replay(config, s.child("replay"), s.key("replay")), teacherKd(s.child("teacher-kd")), TrainSettings.forStage(config, "rl"), sandbox(new Settings(config, "posttrain.reward.sandbox")),
                 verifiers(new Settings(config, "posttrain.reward")), new Settings(config, "posttrain.reward").bool("canaries"),
                 s.intIn("sampler-batch", 1, 1 << 20));
     }
@@ -133,6 +145,11 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
         if (fraction > 0 && inputs.isEmpty()) throw new ConfigError(r.key("inputs"), "needs at least one input when fraction > 0");
         SftStageSettings.Phase selection = SftStageSettings.selection("replay", c, r, key, 1);
         return new Replay(inputs, selection, r.intIn("max-records", 1, 100_000_000), fraction, r.doubleIn("weight", 0, 1e6));
+    }
+
+    private static TeacherKd teacherKd(Settings t) {
+        return new TeacherKd(t.string("teacher"), t.doubleIn("fraction", 0, 100), t.doubleIn("weight", 0, 1e6),
+                t.intIn("top-k", 1, 1 << 20), t.doubleIn("temperature", 1e-3, 100));
     }
 
     /** posttrain.reward.verifier-*: every verifier's deadline and the JVM's cap on verifier threads. */

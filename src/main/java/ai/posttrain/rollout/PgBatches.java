@@ -3,10 +3,15 @@ package ai.posttrain.rollout;
 import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
+import ai.posttrain.model.ModelBytes;
+import ai.posttrain.train.DistillBatches;
+import ai.posttrain.train.KdExample;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.SftExample;
+import ai.posttrain.train.TeacherTopK;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,7 +36,8 @@ import static org.apache.spark.sql.functions.size;
  * per-token log-probs and the group advantage. Every minibatch holds exactly {@code rows} sequences; each
  * epoch is a fresh seeded shuffle (a sort by a hash of each rollout's id), its last minibatch completed
  * from the start of the same pass, and cut by length within windows of minibatches (little compute on padding).
- * Replayed SFT conversations (PPO-ptx) can join the shuffle as {@code sft} rows.
+ * Replayed SFT conversations (PPO-ptx) can join the shuffle as {@code sft} rows, and rollouts scored by a teacher's
+ * top-k (on-policy distillation) as {@code kd} rows.
  */
 public final class PgBatches {
     private PgBatches() {}
@@ -42,13 +48,22 @@ public final class PgBatches {
      * with cross-entropy where {@code replayTrained} marks them.
      */
     public record Example(String id, int[] prompt, int[] tokens, float[] oldLogp, float[] refLogp, double advantage,
-                          boolean[] replayTrained) implements Serializable {
+                          boolean[] replayTrained, KdExample teacher) implements Serializable {
         int length() { return prompt.length + tokens.length - 1; }
 
+        boolean isPg() { return replayTrained == null && teacher == null; }
+
         static Example replay(SftExample e) {
-            return new Example("replay:" + e.id(), e.tokens(), new int[0], null, null, Double.NaN, e.trained());
+            return new Example("replay:" + e.id(), e.tokens(), new int[0], null, null, Double.NaN, e.trained(), null);
+        }
+
+        static Example teacher(KdExample e) {
+            return new Example("teacher:" + e.id(), e.tokens(), new int[0], null, null, Double.NaN, null, e);
         }
     }
+
+    /** The frozen teacher of on-policy distillation (RlSettings.TeacherKd), broadcast to the executors. */
+    public record TeacherKd(Broadcast<ModelBytes> teacher, double fraction, int topK, double temperature) implements Serializable {}
 
     /** SFT conversations replayed in an update: about {@code fraction} of them per pg row, drawn from {@code pool} ({@code poolSize} rows). */
     public record Replay(JavaRDD<SftExample> pool, long poolSize, double fraction) implements Serializable {}
@@ -67,6 +82,15 @@ public final class PgBatches {
      */
     public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed,
                                               Replay replay) {
+        return build(scored, template, rows, epochs, seed, replay, null);
+    }
+
+    /**
+     * As {@link #build(Dataset, ChatTemplate, int, int, long, Replay)}, with {@code teacherRows} (null: none; see
+     * {@link #teacherRows}) shuffled in as well. The caller persists them: every epoch's pass reads them again.
+     */
+    public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed,
+                                              Replay replay, JavaRDD<Example> teacherRows) {
         JavaRDD<Example> examples = examples(scored, template);
         long n = examples.count();
         if (n > 0 && replay != null && replay.fraction() > 0 && replay.poolSize() > 0) {
@@ -74,6 +98,10 @@ public final class PgBatches {
             JavaRDD<Example> replayed = replay.pool().sample(false, share, seed).map(Example::replay);
             n += replayed.count();   // the pool is persisted: counting the sample does not recompute the pg rows
             examples = examples.union(replayed);
+        }
+        if (n > 0 && teacherRows != null) {
+            n += teacherRows.count();
+            examples = examples.union(teacherRows);
         }
         JavaRDD<MultiDataSet> out = null;
         for (int e = 0; e < epochs && n > 0; e++) {
@@ -83,6 +111,43 @@ public final class PgBatches {
         return out != null ? out : JavaSparkContext.fromSparkContext(scored.sparkSession().sparkContext()).emptyRDD();
     }
 
+    /**
+     * On-policy distillation rows: a seeded sample of the rollouts with at least one sampled token, about
+     * {@code fraction} per row that carries an advantage, drawn from every group (the equal-reward ones too), each
+     * scored on the executors by the teacher's top-k at every sampled token. Empty when no row carries an advantage.
+     */
+    public static JavaRDD<Example> teacherRows(Dataset<Row> scored, ChatTemplate template, TeacherKd kd, long seed) {
+        Dataset<Row> sampled = scored.where(size(col("token_ids")).gt(0));
+        long all = sampled.count(), pg = sampled.where(col("advantage").isNotNull()).count();
+        double share = pg == 0 ? 0 : Math.min(1.0, kd.fraction() * pg / all);
+        return sampled.select("prompt_id", "sample_index", "domain", "prompt", "token_ids").javaRDD()
+                .sample(false, share, seed)
+                .mapPartitions(rows -> {
+                    List<Example> out = new ArrayList<>();
+                    if (!rows.hasNext()) return out.iterator();
+                    TeacherTopK teacher = new TeacherTopK(kd.teacher().value().restore(), kd.topK(), kd.temperature());
+                    List<SftExample> chunk = new ArrayList<>();
+                    while (rows.hasNext()) {
+                        Row r = rows.next();
+                        int[] prompt = RolloutGenerator.render(template, r.getString(3)), completion = RolloutRows.ints(r, "token_ids");
+                        int[] sequence = new int[prompt.length + completion.length];
+                        System.arraycopy(prompt, 0, sequence, 0, prompt.length);
+                        System.arraycopy(completion, 0, sequence, prompt.length, completion.length);
+                        boolean[] trained = new boolean[sequence.length];
+                        java.util.Arrays.fill(trained, prompt.length, sequence.length, true);
+                        chunk.add(new SftExample(r.getString(0) + "#" + r.getInt(1), r.getString(2), sequence, trained));
+                        if (chunk.size() == TEACHER_CHUNK || !rows.hasNext()) {
+                            for (KdExample e : teacher.score(chunk)) out.add(Example.teacher(e));
+                            chunk.clear();
+                        }
+                    }
+                    return out.iterator();
+                });
+    }
+
+    /** Rollouts one teacher forward pass scores together. */
+    private static final int TEACHER_CHUNK = 32;
+
     /** The rows with an advantage and at least one sampled token, as examples (prompts rendered on the executors). */
     static JavaRDD<Example> examples(Dataset<Row> scored, ChatTemplate template) {
         return scored.where(col("advantage").isNotNull().and(size(col("token_ids")).gt(0)))
@@ -90,7 +155,7 @@ public final class PgBatches {
                 .javaRDD()
                 .map(r -> new Example(r.getString(0) + "#" + r.getInt(1), RolloutGenerator.render(template, r.getString(2)),
                         RolloutRows.ints(r, "token_ids"), RolloutRows.floats(r, "logprobs"), RolloutRows.floats(r, "ref_logprobs"),
-                        r.getDouble(6), null));
+                        r.getDouble(6), null, null));
     }
 
     /**
@@ -144,7 +209,7 @@ public final class PgBatches {
     static List<MultiDataSet> window(List<Example> members, int rows) {
         Comparator<Example> byLength = Comparator.comparingInt(Example::length).thenComparing(Example::id);
         List<Example> pg = new ArrayList<>(), replayed = new ArrayList<>();
-        for (Example e : members) (e.replayTrained() == null ? pg : replayed).add(e);
+        for (Example e : members) (e.isPg() ? pg : replayed).add(e);
         pg.sort(byLength);
         replayed.sort(byLength);
         int batches = members.size() / rows;
@@ -213,9 +278,10 @@ public final class PgBatches {
     public static MultiDataSet batch(List<Example> batch) {
         int t = 1;
         for (Example e : batch) t = Math.max(t, e.length());
-        int rows = batch.size();
+        int rows = batch.size(), topK = 0;
+        for (Example e : batch) if (e.teacher() != null) topK = Math.max(topK, DistillBatches.topK(e.teacher()));
         float[] ids = new float[rows * t], fmask = new float[rows * t];
-        PackedLabels.Builder labels = PackedLabels.builder(LabelLayout.withTopK(0), t);
+        PackedLabels.Builder labels = PackedLabels.builder(LabelLayout.withTopK(topK), t);
         for (int r = 0; r < rows; r++) {
             Example e = batch.get(r);
             int n = e.length(), p = e.prompt().length;
@@ -223,6 +289,14 @@ public final class PgBatches {
             System.arraycopy(e.prompt(), 0, seq, 0, p);
             System.arraycopy(e.tokens(), 0, seq, p, e.tokens().length);
             int[] targets = new int[n];
+            if (e.teacher() != null) {   // an on-policy distillation row: the teacher's top-k at each sampled token
+                for (int i = 0; i < n; i++) {
+                    ids[r * t + i] = seq[i];
+                    fmask[r * t + i] = 1f;
+                }
+                DistillBatches.addKd(labels, e.teacher());
+                continue;
+            }
             if (e.replayTrained() != null) {   // a replayed conversation: cross-entropy on its trained tokens
                 float[] mask = new float[n];
                 for (int i = 0; i < n; i++) {

@@ -63,6 +63,8 @@ public final class RlStage {
     private final RlSettings settings;
     /** Each sub-stage's training prompts, read once: later sub-stages revisit them. */
     private final Map<String, List<RlPrompt>> trainingPrompts = new java.util.HashMap<>();
+    /** The broadcast teacher of on-policy distillation, or null when teacher-kd is off. */
+    private PgBatches.TeacherKd teacherKd;
 
     public RlStage(StageContext ctx) {
         this.ctx = ctx;
@@ -76,6 +78,7 @@ public final class RlStage {
         MetricsLog metrics = new MetricsLog(ctx.spark(), ctx.tables(), NAME);
         RewardModels rewardModels = new RewardModels(ctx, settings, start.graph(), arch);
         PgBatches.Replay replay = replayPool();
+        teacherKd = teacherKd(arch);
         int global = 0;
         for (SubStage sub : settings.subStages()) {
             StageCheckpoints checkpoints = new StageCheckpoints(ctx.run(), NAME + "/" + sub.name());
@@ -89,6 +92,32 @@ public final class RlStage {
         }
         new StageCheckpoints(ctx.run(), NAME, ctx.tokenizer()).saveFinal(policy, info(arch, NAME, global));
         if (replay != null) replay.pool().unpersist(false);
+        if (teacherKd != null) teacherKd.teacher().destroy();
+    }
+
+    /** teacher-kd's teacher (its checkpoint, else this run's overall-sft model) broadcast to the executors, or null when off. */
+    private PgBatches.TeacherKd teacherKd(ModelConfig policy) {
+        RlSettings.TeacherKd kd = settings.teacherKd();
+        if (!kd.on()) return null;
+        String key = "posttrain.stages.rl.teacher-kd.teacher";
+        Checkpoints.Loaded teacher;
+        if (!kd.teacher().isBlank()) {
+            teacher = StartingModels.load(key, kd.teacher(), ctx.tokenizer(), ctx.hadoop());
+        } else {
+            StageCheckpoints overall = new StageCheckpoints(ctx.run(), "overall-sft");
+            if (!overall.hasFinalModel())
+                throw new ai.posttrain.config.ConfigError(key, "empty, and " + ctx.run().root()
+                        + " has no complete overall-sft model to distil from; name a teacher checkpoint directory or set "
+                        + "posttrain.stages.rl.teacher-kd.fraction = 0");
+            teacher = Checkpoints.load(overall.modelDir().toString(), ctx.hadoop());
+        }
+        if (teacher.info().config().vocab() != policy.vocab())
+            throw new ai.posttrain.config.ConfigError(key, "the teacher's vocabulary (" + teacher.info().config().vocab()
+                    + ") is not the policy's (" + policy.vocab() + ")");
+        ctx.console().printf(Locale.ROOT, "[rl] teacher-kd: %.2f rollouts per pg row scored by the teacher's top-%d, weight %s%n",
+                kd.fraction(), kd.topK(), kd.weight());
+        return new PgBatches.TeacherKd(ctx.sc().broadcast(ModelBytes.of(teacher.graph(), teacher.info().config())),
+                kd.fraction(), kd.topK(), kd.temperature());
     }
 
     /** The SFT conversations every update replays from (rendered on the executors and kept there), or null when replay is off. */
@@ -179,6 +208,8 @@ public final class RlStage {
             policy = Heads.reconfigured(policy, h -> {
                 h.setPgWeight(1.0);
                 h.setSftWeight(settings.replay().weight());
+                h.setKdWeight(settings.teacherKd().weight());
+                h.setTemperature(settings.teacherKd().temperature());
                 h.setClipLow(sub.clipLow());
                 h.setClipHigh(sub.clipHigh());
                 h.setKlCoef(sub.klCoef());
@@ -409,9 +440,12 @@ public final class RlStage {
 
         private Update update(ComputationGraph policy, Dataset<Row> scored, long seed) {
             Timer timer = new Timer();
-            JavaRDD<MultiDataSet> batches = PgBatches.build(scored, ctx.template(), train.batchPerWorker(), sub.epochs(), seed, replay)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+            JavaRDD<PgBatches.Example> teacherRows = teacherKd == null ? null
+                    : PgBatches.teacherRows(scored, ctx.template(), teacherKd, seed).persist(StorageLevel.MEMORY_AND_DISK());
+            JavaRDD<MultiDataSet> batches = PgBatches.build(scored, ctx.template(), train.batchPerWorker(), sub.epochs(), seed, replay,
+                    teacherRows).persist(StorageLevel.MEMORY_AND_DISK());
             long[] tokens = Minibatches.trainedTokens(batches);
+            if (teacherRows != null) teacherRows.unpersist(false);   // the minibatches hold them now
             double batchSeconds = timer.lap();
             if (tokens.length == 0) {   // every group had equal rewards
                 batches.unpersist(false);

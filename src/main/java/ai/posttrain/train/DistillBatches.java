@@ -108,18 +108,7 @@ public final class DistillBatches {
         int t = 1;
         for (int[] s : seqs) t = Math.max(t, s.length - 1);
         PackedLabels.Builder labels = PackedLabels.builder(LabelLayout.withTopK(topK), t);
-        for (KdExample e : kd) {
-            int n = e.predictedLength();
-            float[] mask = new float[n];
-            float[][] probs = new float[n][];
-            for (int i = 0; i < n; i++) {
-                if (e.topIds()[i] == null) continue;
-                mask[i] = 1f;
-                probs[i] = new float[e.topLogProbs()[i].length];
-                for (int j = 0; j < probs[i].length; j++) probs[i][j] = (float) Math.exp(e.topLogProbs()[i][j]);
-            }
-            labels.kd(e.topIds(), probs, mask);   // positions without ids are skipped
-        }
+        for (KdExample e : kd) addKd(labels, e);
         for (DpoPair p : pairs) {
             int[] c = DpoPair.sequence(p.prompt(), p.chosen()), r = DpoPair.sequence(p.prompt(), p.rejected());
             labels.dpoPair(targets(c), DpoPair.completionMask(p.prompt().length, c.length), p.refChosen(),
@@ -129,6 +118,27 @@ public final class DistillBatches {
         return new org.nd4j.linalg.dataset.MultiDataSet(
                 new INDArray[]{Minibatches.inputIds(seqs, t)}, new INDArray[]{packed.labels()},
                 new INDArray[]{Minibatches.featureMask(seqs, t)}, new INDArray[]{packed.mask()});
+    }
+
+    /** A kd row: the teacher's top-k probabilities at each position that has them (the others are masked). */
+    public static void addKd(PackedLabels.Builder labels, KdExample e) {
+        int n = e.predictedLength();
+        float[] mask = new float[n];
+        float[][] probs = new float[n][];
+        for (int i = 0; i < n; i++) {
+            if (e.topIds()[i] == null) continue;
+            mask[i] = 1f;
+            probs[i] = new float[e.topLogProbs()[i].length];
+            for (int j = 0; j < probs[i].length; j++) probs[i][j] = (float) Math.exp(e.topLogProbs()[i][j]);
+        }
+        labels.kd(e.topIds(), probs, mask);   // positions without ids are skipped
+    }
+
+    /** The most teacher entries any position of {@code e} holds. */
+    public static int topK(KdExample e) {
+        int k = 0;
+        for (int[] ids : e.topIds()) if (ids != null) k = Math.max(k, ids.length);
+        return k;
     }
 
     private static int[] targets(int[] sequence) {
