@@ -67,9 +67,8 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
     }
 
     /**
-     * On-policy distillation in every policy update (GKD): a seeded sample of the iteration's rollouts, about
-     * {@code fraction} per pg row and drawn from every group (also those whose rewards are all equal, which carry no
-     * advantage), become kd rows: the frozen teacher's top-{@code topK} next-token distribution (at {@code temperature})
+     * On-policy distillation in every policy update (GKD): a seeded sample of about {@code fraction} of the iteration's
+     * rollouts, from every group (also those whose rewards are all equal, which carry no advantage), become kd rows: the frozen teacher's top-{@code topK} next-token distribution (at {@code temperature})
      * at each sampled token, weighted {@code weight} against the pg term. Where the policy writes a wrong step that its
      * samples rarely avoid, the verifier's reward has nothing to compare; the teacher's distribution at that step still
      * names the right one. {@code teacher}: a checkpoint directory, "" = the run's overall-sft model. fraction 0: off.
@@ -148,7 +147,7 @@ public record RlSettings(String init, List<SubStage> subStages, RewardModel rewa
     }
 
     private static TeacherKd teacherKd(Settings t) {
-        return new TeacherKd(t.string("teacher"), t.doubleIn("fraction", 0, 100), t.doubleIn("weight", 0, 1e6),
+        return new TeacherKd(t.string("teacher"), t.doubleIn("fraction", 0, 1), t.doubleIn("weight", 0, 1e6),
                 t.intIn("top-k", 1, 1 << 20), t.doubleIn("temperature", 1e-3, 100));
     }
 

@@ -87,7 +87,8 @@ public final class PgBatches {
 
     /**
      * As {@link #build(Dataset, ChatTemplate, int, int, long, Replay)}, with {@code teacherRows} (null: none; see
-     * {@link #teacherRows}) shuffled in as well. The caller persists them: every epoch's pass reads them again.
+     * {@link #teacherRows}) shuffled in as well, also when no row carries an advantage. The caller persists them:
+     * every epoch's pass reads them again.
      */
     public static JavaRDD<MultiDataSet> build(Dataset<Row> scored, ChatTemplate template, int rows, int epochs, long seed,
                                               Replay replay, JavaRDD<Example> teacherRows) {
@@ -99,7 +100,7 @@ public final class PgBatches {
             n += replayed.count();   // the pool is persisted: counting the sample does not recompute the pg rows
             examples = examples.union(replayed);
         }
-        if (n > 0 && teacherRows != null) {
+        if (teacherRows != null) {   // the teacher teaches where no group's rewards differ, too
             n += teacherRows.count();
             examples = examples.union(teacherRows);
         }
@@ -112,16 +113,14 @@ public final class PgBatches {
     }
 
     /**
-     * On-policy distillation rows: a seeded sample of the rollouts with at least one sampled token, about
-     * {@code fraction} per row that carries an advantage, drawn from every group (the equal-reward ones too), each
-     * scored on the executors by the teacher's top-k at every sampled token. Empty when no row carries an advantage.
+     * On-policy distillation rows: a seeded sample of about {@code fraction} of the rollouts with at least one sampled
+     * token, from every group (the equal-reward ones too, which carry no advantage), each scored on the executors by
+     * the teacher's top-k at every sampled token.
      */
     public static JavaRDD<Example> teacherRows(Dataset<Row> scored, ChatTemplate template, TeacherKd kd, long seed) {
-        Dataset<Row> sampled = scored.where(size(col("token_ids")).gt(0));
-        long all = sampled.count(), pg = sampled.where(col("advantage").isNotNull()).count();
-        double share = pg == 0 ? 0 : Math.min(1.0, kd.fraction() * pg / all);
-        return sampled.select("prompt_id", "sample_index", "domain", "prompt", "token_ids").javaRDD()
-                .sample(false, share, seed)
+        return scored.where(size(col("token_ids")).gt(0))
+                .select("prompt_id", "sample_index", "domain", "prompt", "token_ids").javaRDD()
+                .sample(false, Math.min(1.0, kd.fraction()), seed)
                 .mapPartitions(rows -> {
                     List<Example> out = new ArrayList<>();
                     if (!rows.hasNext()) return out.iterator();

@@ -114,7 +114,7 @@ public final class RlStage {
         if (teacher.info().config().vocab() != policy.vocab())
             throw new ai.posttrain.config.ConfigError(key, "the teacher's vocabulary (" + teacher.info().config().vocab()
                     + ") is not the policy's (" + policy.vocab() + ")");
-        ctx.console().printf(Locale.ROOT, "[rl] teacher-kd: %.2f rollouts per pg row scored by the teacher's top-%d, weight %s%n",
+        ctx.console().printf(Locale.ROOT, "[rl] teacher-kd: %.2f of the rollouts scored by the teacher's top-%d, weight %s%n",
                 kd.fraction(), kd.topK(), kd.weight());
         return new PgBatches.TeacherKd(ctx.sc().broadcast(ModelBytes.of(teacher.graph(), teacher.info().config())),
                 kd.fraction(), kd.topK(), kd.temperature());
