@@ -1,10 +1,11 @@
 package ai.posttrain.rollout;
 
+import ai.posttrain.model.ModelBytes;
 import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
-import ai.posttrain.model.ModelBytes;
 import ai.posttrain.train.DistillBatches;
+import ai.posttrain.train.DpoPair;
 import ai.posttrain.train.KdExample;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.SftExample;
@@ -45,7 +46,8 @@ public final class PgBatches {
     /**
      * One trainable row; {@code id} fixes its place in a shuffle. A completion: prompt then sampled tokens, trained
      * with pg. A replayed conversation ({@code replayTrained} non-null): {@code prompt} holds all its tokens, trained
-     * with cross-entropy where {@code replayTrained} marks them.
+     * with cross-entropy where {@code replayTrained} marks them. A teacher-scored rollout ({@code teacher} non-null):
+     * {@code prompt} holds prompt and completion, trained with kd toward the teacher's top-k on the completion.
      */
     public record Example(String id, int[] prompt, int[] tokens, float[] oldLogp, float[] refLogp, double advantage,
                           boolean[] replayTrained, KdExample teacher) implements Serializable {
@@ -129,9 +131,7 @@ public final class PgBatches {
                     while (rows.hasNext()) {
                         Row r = rows.next();
                         int[] prompt = RolloutGenerator.render(template, r.getString(3)), completion = RolloutRows.ints(r, "token_ids");
-                        int[] sequence = new int[prompt.length + completion.length];
-                        System.arraycopy(prompt, 0, sequence, 0, prompt.length);
-                        System.arraycopy(completion, 0, sequence, prompt.length, completion.length);
+                        int[] sequence = DpoPair.sequence(prompt, completion);
                         boolean[] trained = new boolean[sequence.length];
                         java.util.Arrays.fill(trained, prompt.length, sequence.length, true);
                         chunk.add(new SftExample(r.getString(0) + "#" + r.getInt(1), r.getString(2), sequence, trained));
