@@ -5,7 +5,6 @@ import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
 import ai.posttrain.train.DistillBatches;
-import ai.posttrain.train.DpoPair;
 import ai.posttrain.train.KdExample;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.SftExample;
@@ -130,11 +129,8 @@ public final class PgBatches {
                     List<SftExample> chunk = new ArrayList<>();
                     while (rows.hasNext()) {
                         Row r = rows.next();
-                        int[] prompt = RolloutGenerator.render(template, r.getString(3)), completion = RolloutRows.ints(r, "token_ids");
-                        int[] sequence = DpoPair.sequence(prompt, completion);
-                        boolean[] trained = new boolean[sequence.length];
-                        java.util.Arrays.fill(trained, prompt.length, sequence.length, true);
-                        chunk.add(new SftExample(r.getString(0) + "#" + r.getInt(1), r.getString(2), sequence, trained));
+                        chunk.add(SftExample.ofCompletion(r.getString(0) + "#" + r.getInt(1), r.getString(2),
+                                RolloutGenerator.render(template, r.getString(3)), RolloutRows.ints(r, "token_ids")));
                         if (chunk.size() == TEACHER_CHUNK || !rows.hasNext()) {
                             for (KdExample e : teacher.score(chunk)) out.add(Example.teacher(e));
                             chunk.clear();
@@ -288,31 +284,22 @@ public final class PgBatches {
             System.arraycopy(e.prompt(), 0, seq, 0, p);
             System.arraycopy(e.tokens(), 0, seq, p, e.tokens().length);
             int[] targets = new int[n];
-            if (e.teacher() != null) {   // an on-policy distillation row: the teacher's top-k at each sampled token
-                for (int i = 0; i < n; i++) {
-                    ids[r * t + i] = seq[i];
-                    fmask[r * t + i] = 1f;
-                }
-                DistillBatches.addKd(labels, e.teacher());
-                continue;
-            }
-            if (e.replayTrained() != null) {   // a replayed conversation: cross-entropy on its trained tokens
-                float[] mask = new float[n];
-                for (int i = 0; i < n; i++) {
-                    ids[r * t + i] = seq[i];
-                    fmask[r * t + i] = 1f;
-                    targets[i] = seq[i + 1];
-                    mask[i] = e.replayTrained()[i + 1] ? 1f : 0f;
-                }
-                labels.sft(targets, mask);
-                continue;
-            }
-            float[] mask = new float[n], old = new float[n], ref = e.refLogp() == null ? null : new float[n];
             for (int i = 0; i < n; i++) {
                 ids[r * t + i] = seq[i];
                 fmask[r * t + i] = 1f;
                 targets[i] = seq[i + 1];
             }
+            if (e.teacher() != null) {   // an on-policy distillation row: the teacher's top-k at each sampled token
+                DistillBatches.addKd(labels, e.teacher());
+                continue;
+            }
+            if (e.replayTrained() != null) {   // a replayed conversation: cross-entropy on its trained tokens
+                float[] mask = new float[n];
+                for (int i = 0; i < n; i++) mask[i] = e.replayTrained()[i + 1] ? 1f : 0f;
+                labels.sft(targets, mask);
+                continue;
+            }
+            float[] mask = new float[n], old = new float[n], ref = e.refLogp() == null ? null : new float[n];
             for (int j = 0; j < e.tokens().length; j++) {
                 mask[p - 1 + j] = 1f;
                 old[p - 1 + j] = e.oldLogp()[j];

@@ -197,12 +197,7 @@ public final class DistillStage {
 
     /** posttrain.stages.distill.teacher, else this run's overall-sft model. */
     private Checkpoints.Loaded teacher() {
-        if (!settings.teacher().isBlank()) return load("teacher", settings.teacher());
-        StageCheckpoints previous = new StageCheckpoints(ctx.run(), PREVIOUS_STAGE);
-        if (!previous.hasFinalModel())
-            throw new ConfigError(key("teacher"), "empty, and " + ctx.run().root() + " has no complete " + PREVIOUS_STAGE
-                    + " model to distil; run it first or name a teacher checkpoint directory");
-        return Checkpoints.load(previous.modelDir().toString(), ctx.hadoop());
+        return StartingModels.teacher(key("teacher"), settings.teacher(), ctx);
     }
 
     private Checkpoints.Loaded load(String key, String dir) {

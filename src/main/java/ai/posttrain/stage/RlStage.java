@@ -100,17 +100,7 @@ public final class RlStage {
         RlSettings.TeacherKd kd = settings.teacherKd();
         if (!kd.on()) return null;
         String key = "posttrain.stages.rl.teacher-kd.teacher";
-        Checkpoints.Loaded teacher;
-        if (!kd.teacher().isBlank()) {
-            teacher = StartingModels.load(key, kd.teacher(), ctx.tokenizer(), ctx.hadoop());
-        } else {
-            StageCheckpoints overall = new StageCheckpoints(ctx.run(), "overall-sft");
-            if (!overall.hasFinalModel())
-                throw new ai.posttrain.config.ConfigError(key, "empty, and " + ctx.run().root()
-                        + " has no complete overall-sft model to distil from; name a teacher checkpoint directory or set "
-                        + "posttrain.stages.rl.teacher-kd.fraction = 0");
-            teacher = Checkpoints.load(overall.modelDir().toString(), ctx.hadoop());
-        }
+        Checkpoints.Loaded teacher = StartingModels.teacher(key, kd.teacher(), ctx);
         if (teacher.info().config().vocab() != policy.vocab())
             throw new ai.posttrain.config.ConfigError(key, "the teacher's vocabulary (" + teacher.info().config().vocab()
                     + ") is not the policy's (" + policy.vocab() + ")");

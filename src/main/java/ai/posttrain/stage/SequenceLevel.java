@@ -193,10 +193,7 @@ final class SequenceLevel {
                 for (int i = 0; i < samples.get(p).size(); i++) {
                     int[] completion = samples.get(p).get(i).tokens();
                     if (completion.length == 0) continue;
-                    int[] sequence = DpoPair.sequence(prompts.get(p), completion);
-                    boolean[] trained = new boolean[sequence.length];
-                    for (int t = prompts.get(p).length; t < sequence.length; t++) trained[t] = true;
-                    batch.add(new SftExample(item.id() + "#" + i, item.domain(), sequence, trained));
+                    batch.add(SftExample.ofCompletion(item.id() + "#" + i, item.domain(), prompts.get(p), completion));
                 }
                 if (!batch.isEmpty()) out.addAll(topK.score(batch));
             }

@@ -26,6 +26,16 @@ public final class StartingModels {
     private StartingModels() {
     }
 
+    /** A frozen teacher named by {@code key}: {@code dir} when set, else the run's complete overall-sft model. */
+    static Checkpoints.Loaded teacher(String key, String dir, StageContext ctx) {
+        if (!dir.isBlank()) return load(key, dir, ctx.tokenizer(), ctx.hadoop());
+        StageCheckpoints overall = new StageCheckpoints(ctx.run(), DistillStage.PREVIOUS_STAGE);
+        if (!overall.hasFinalModel())
+            throw new ConfigError(key, "empty, and " + ctx.run().root() + " has no complete " + DistillStage.PREVIOUS_STAGE
+                    + " model to distil; run it first or name a teacher checkpoint directory");
+        return Checkpoints.load(overall.modelDir().toString(), ctx.hadoop());
+    }
+
     public static Checkpoints.Loaded load(String key, String dir, Tokenizer runTokenizer, Configuration hadoop) {
         if (exists(dir, Checkpoints.MODEL_ZIP, hadoop)) return Checkpoints.load(dir, hadoop);
         if (!exists(dir, ModelFolder.CONFIG, hadoop))

@@ -32,6 +32,14 @@ public record SftExample(String id, String domain, int[] tokens, boolean[] train
         return out;
     }
 
+    /** A rendered prompt then a completion sampled for it, trained on the completion's tokens. */
+    public static SftExample ofCompletion(String id, String domain, int[] prompt, int[] completion) {
+        int[] tokens = DpoPair.sequence(prompt, completion);
+        boolean[] trained = new boolean[tokens.length];
+        java.util.Arrays.fill(trained, prompt.length, tokens.length, true);
+        return new SftExample(id, domain, tokens, trained);
+    }
+
     /** Positions the model predicts: every token but the first. */
     public int predictedLength() { return tokens.length - 1; }
 
