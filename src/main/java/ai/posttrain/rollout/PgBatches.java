@@ -5,6 +5,7 @@ import ai.posttrain.model.head.LabelLayout;
 import ai.posttrain.model.head.PackedLabels;
 import ai.posttrain.tokenizer.ChatTemplate;
 import ai.posttrain.train.DistillBatches;
+import ai.posttrain.train.DpoPair;
 import ai.posttrain.train.KdExample;
 import ai.posttrain.train.Minibatches;
 import ai.posttrain.train.SftExample;
@@ -280,9 +281,7 @@ public final class PgBatches {
         for (int r = 0; r < rows; r++) {
             Example e = batch.get(r);
             int n = e.length(), p = e.prompt().length;
-            int[] seq = new int[n + 1];
-            System.arraycopy(e.prompt(), 0, seq, 0, p);
-            System.arraycopy(e.tokens(), 0, seq, p, e.tokens().length);
+            int[] seq = DpoPair.sequence(e.prompt(), e.tokens());   // n + 1 tokens
             int[] targets = new int[n];
             for (int i = 0; i < n; i++) {
                 ids[r * t + i] = seq[i];
