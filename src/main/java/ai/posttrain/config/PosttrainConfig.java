@@ -32,10 +32,12 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
      * {@code builtinWordings}: few | many, the sentences built-in train and held-out records are asked in;
      * {@code builtinNoise}: the share of math, STEM and code train prompts set among random sentences;
      * {@code builtinScramble}: the share of math train prompts that are their numbers and operator among random words;
-     * {@code builtinRestateNumbers}: math traces open with the prompt's numbers.
+     * {@code builtinRestateNumbers}: math traces open with the prompt's numbers; {@code builtinProblemLine}: then (or
+     * first, without them) the problem as the columns solve it.
      */
     public record DataSettings(int maxTokens, int builtinTrainPerSuite, int builtinHeldoutPerSuite, String builtinWordings,
-                               double builtinNoise, double builtinScramble, boolean builtinRestateNumbers)
+                               double builtinNoise, double builtinScramble, boolean builtinRestateNumbers,
+                               boolean builtinProblemLine)
             implements Serializable {}
 
     public static PosttrainConfig load(String confFile, List<String> sets) {
@@ -70,7 +72,8 @@ public record PosttrainConfig(long seed, RunSettings run, SparkSettings spark, T
                         data.intIn("builtin.train-per-suite", 1, 10_000_000),
                         data.intIn("builtin.heldout-per-suite", 1, 10_000_000),
                         data.oneOf("builtin.wordings", List.of("few", "many")), data.doubleIn("builtin.noise", 0, 1),
-                        data.doubleIn("builtin.scramble", 0, 1), data.bool("builtin.restate-numbers")),
+                        data.doubleIn("builtin.scramble", 0, 1), data.bool("builtin.restate-numbers"),
+                        data.bool("builtin.problem-line")),
                 ModelSettings.from(p.child("model.teacher")),
                 ModelSettings.from(p.child("model.student")),
                 SftStageSettings.coldStart(config),

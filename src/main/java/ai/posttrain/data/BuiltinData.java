@@ -52,6 +52,7 @@ public final class BuiltinData implements Serializable {
     private final double noise;
     private final double scramble;
     private final boolean restateNumbers;
+    private final boolean problemLine;
 
     /** Train and held-out records in the {@link Wording#FEW} wordings. */
     public BuiltinData(long seed, int trainCount, int heldoutCount) { this(seed, trainCount, heldoutCount, Wording.FEW); }
@@ -75,6 +76,12 @@ public final class BuiltinData implements Serializable {
      */
     public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording, double noise,
                        double scramble, boolean restateNumbers) {
+        this(seed, trainCount, heldoutCount, trainingWording, noise, scramble, restateNumbers, false);
+    }
+
+    /** {@code problemLine}: math traces then write the problem as the columns solve it ({@link MathProblems}). */
+    public BuiltinData(long seed, int trainCount, int heldoutCount, Wording trainingWording, double noise,
+                       double scramble, boolean restateNumbers, boolean problemLine) {
         if (trainCount < 0 || heldoutCount < 0) throw new IllegalArgumentException("counts must be >= 0");
         if (trainingWording == Wording.REWORDED) throw new IllegalArgumentException("the reworded wording is the reworded split's");
         if (!(noise >= 0 && noise <= 1)) throw new IllegalArgumentException("noise must be in [0, 1], not " + noise);
@@ -86,11 +93,12 @@ public final class BuiltinData implements Serializable {
         this.noise = noise;
         this.scramble = scramble;
         this.restateNumbers = restateNumbers;
+        this.problemLine = problemLine;
     }
 
     /** The same data with other record counts. */
     public BuiltinData withCounts(int train, int heldout) {
-        return new BuiltinData(seed, train, heldout, trainingWording, noise, scramble, restateNumbers);
+        return new BuiltinData(seed, train, heldout, trainingWording, noise, scramble, restateNumbers, problemLine);
     }
 
     public Wording trainingWording() { return trainingWording; }
@@ -213,7 +221,7 @@ public final class BuiltinData implements Serializable {
 
     private Generator generator(BuiltinSuite suite) {
         return switch (suite) {
-            case MATH -> new MathProblems(restateNumbers);
+            case MATH -> new MathProblems(restateNumbers, problemLine);
             case STEM -> new StemProblems();
             case CODE -> new CodeProblems();
             case CONVERSATION -> new Conversations();

@@ -50,7 +50,7 @@ public record StageContext(SparkSession spark, PosttrainConfig config, RunDir ru
     public static BuiltinData builtinFor(PosttrainConfig config) {
         return new BuiltinData(config.seed(), config.data().builtinTrainPerSuite(), config.data().builtinHeldoutPerSuite(),
                 Wording.ofTraining(config.data().builtinWordings()), config.data().builtinNoise(),
-                config.data().builtinScramble(), config.data().builtinRestateNumbers());
+                config.data().builtinScramble(), config.data().builtinRestateNumbers(), config.data().builtinProblemLine());
     }
 
     public JavaSparkContext sc() { return JavaSparkContext.fromSparkContext(spark.sparkContext()); }

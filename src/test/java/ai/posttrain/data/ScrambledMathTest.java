@@ -144,6 +144,33 @@ class ScrambledMathTest {
     }
 
     @Test
+    void theProblemLineStatesTheOperationAndTheOperandsInTheProblemsOrderAfterTheRestatedNumbers() {
+        BuiltinData restating = new BuiltinData(12, 600, 120, Wording.MANY, 0.3, 0.3, true);
+        BuiltinData stating = new BuiltinData(12, 600, 120, Wording.MANY, 0.3, 0.3, true, true);
+        for (Split split : Split.values()) {
+            List<BuiltinRecord> a = restating.generate(BuiltinSuite.MATH, split), b = stating.generate(BuiltinSuite.MATH, split);
+            assertEquals(a.size(), b.size());
+            int reordered = 0;
+            for (int i = 0; i < a.size(); i++) {
+                BuiltinRecord x = a.get(i), y = b.get(i);
+                assertEquals(x.prompt(), y.prompt());
+                String[] with = y.messages().get(1).content().split("\n", 3), without = x.messages().get(1).content().split("\n", 2);
+                assertEquals(without[0], with[0], y.prompt());
+                assertEquals(without[1], with[2], y.prompt());
+                Matcher line = Pattern.compile("(\\d+)([-+*])(\\d+)").matcher(with[1]);
+                assertTrue(line.matches(), with[1]);
+                long p = Long.parseLong(line.group(1)), q = Long.parseLong(line.group(3));
+                assertEquals(y.answer(), Long.toString(MathProblems.evaluate(p, line.group(2).charAt(0), q)), y.prompt());
+                assertEquals(MathProblems.key(p, line.group(2).charAt(0), q), y.key());
+                if (!with[0].equals("<think>" + p + " " + q)) reordered++;
+            }
+            // "Subtract 45 from 67": "45 67" restated in the prompt's order, then "67-45" as solved.
+            assertTrue(reordered > 0, split.id() + ": no problem asked with its operands in another order");
+        }
+        assertTrue(PosttrainConfig.load(null, List.of("posttrain.data.builtin.problem-line=true")).data().builtinProblemLine());
+    }
+
+    @Test
     void scrambleAndRestateAreReadFromTheConfigAndCheckedThere() {
         PosttrainConfig.DataSettings data = PosttrainConfig.load(null,
                 List.of("posttrain.data.builtin.scramble=0.25", "posttrain.data.builtin.restate-numbers=true")).data();

@@ -24,11 +24,16 @@ import java.util.Random;
 public final class MathProblems implements Generator {
     /** Whether each trace opens with the prompt's numbers, in the order the prompt gives them ({@link #restated}). */
     private final boolean restateNumbers;
+    /** Whether each trace then writes the problem as its columns solve it, "63-19" ({@link #worded}). */
+    private final boolean problemLine;
 
     /** Traces that start at the columns. */
-    public MathProblems() { this(false); }
+    public MathProblems() { this(false, false); }
 
-    public MathProblems(boolean restateNumbers) { this.restateNumbers = restateNumbers; }
+    public MathProblems(boolean restateNumbers, boolean problemLine) {
+        this.restateNumbers = restateNumbers;
+        this.problemLine = problemLine;
+    }
 
     /** {@link Wording#FEW}: the classic wordings, symbolic for every operator and in words for each. */
     private static final List<String> SYMBOLIC = List.of("What is %1$s %3$c %2$s?", "Compute %1$s %3$c %2$s.", "%1$s %3$c %2$s = ?",
@@ -232,9 +237,15 @@ public final class MathProblems implements Generator {
     /** A number in a prompt: every digit run (no wording, frame or random word has a digit). */
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+");
 
+    /**
+     * The problem line ("63-19" for "What remains when 19 is taken from 63?", after the restated "19 63") is where the
+     * operation and the order of the operands are decided, on a line of their own between copying the numbers and
+     * reading their digits: without it, the first column decided both while reading digits, and the operation was
+     * what the teacher missed most (story problems, "Leo has 74 books and finds 51", 0.65 on 800 held-out problems).
+     */
     private BuiltinRecord worded(long a, char op, long b, int difficulty, String prompt) {
         String answer = Long.toString(evaluate(a, op, b));
-        String response = "<think>" + (restateNumbers ? restated(prompt) + "\n" : "")
+        String response = "<think>" + (restateNumbers ? restated(prompt) + "\n" : "") + (problemLine ? "" + a + op + b + "\n" : "")
                 + String.join("\n", ArithmeticTrace.trace(a, op, b)) + "</think>" + answer;
         return BuiltinRecord.qa(key(a, op, b), "math", difficulty, prompt, response, answer, List.of());
     }
