@@ -90,7 +90,7 @@ class ConfigLoaderTest {
         assertEquals(0.0007, c.overallSft().train().lr(), 1e-12);
         assertEquals(3e-3, c.coldStartSft().train().lr(), 1e-12);
         assertEquals(3, c.overallSft().phases().size());
-        assertEquals(42, c.overallSft().totalSteps());
+        assertEquals(114, c.overallSft().totalSteps());
         assertEquals(List.of(1), c.overallSft().phases().get(0).difficulties());
         ConfigError unknown = assertThrows(ConfigError.class, () -> PosttrainConfig.load(null, List.of("posttrain.stages.overall-sft.train.lrr=1")));
         assertEquals("posttrain.stages.overall-sft.train.lrr", unknown.key());
