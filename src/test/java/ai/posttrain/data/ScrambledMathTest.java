@@ -18,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Math asked as its numbers and operator among random words, and traces that open with the prompt's numbers. */
 class ScrambledMathTest {
     private static final Pattern KEY = Pattern.compile("math:(\\d+)([-+*])(\\d+)");
+    /** A trace's problem line, "67-45". */
+    private static final Pattern PROBLEM_LINE = Pattern.compile("(\\d+)([-+*])(\\d+)");
 
     @Test
     void scrambleAsksTheShareOfMathTrainProblemsAmongRandomWordsAndKeepsTheirAnswers() {
@@ -157,7 +159,7 @@ class ScrambledMathTest {
                 String[] with = y.messages().get(1).content().split("\n", 3), without = x.messages().get(1).content().split("\n", 2);
                 assertEquals(without[0], with[0], y.prompt());
                 assertEquals(without[1], with[2], y.prompt());
-                Matcher line = Pattern.compile("(\\d+)([-+*])(\\d+)").matcher(with[1]);
+                Matcher line = PROBLEM_LINE.matcher(with[1]);
                 assertTrue(line.matches(), with[1]);
                 long p = Long.parseLong(line.group(1)), q = Long.parseLong(line.group(3));
                 assertEquals(y.answer(), Long.toString(MathProblems.evaluate(p, line.group(2).charAt(0), q)), y.prompt());
